@@ -1,0 +1,110 @@
+import "server-only";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * All environment configuration, parsed once with zod. A bad value stops the app at
+ * start-up with a message naming the variable; nothing else in the code reads
+ * process.env directly.
+ */
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
+  APP_URL: optionalUrl,
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./.data")),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// connection string")
+      .optional(),
+  ),
+  DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(10)),
+  ADMIN_EMAILS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default("")
+      .transform((s) =>
+        s
+          .split(",")
+          .map((e) => e.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+  ),
+  ENCRYPTION_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((s) => Buffer.from(s, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
+      .optional(),
+  ),
+  GEMINI_API_KEY: optionalString,
+  GEMINI_BASE_URL: optionalUrl,
+  GEMINI_MODEL: z.preprocess(emptyToUndefined, z.string().default("gemini-2.5-flash")),
+  GEMINI_EMBEDDING_MODEL: z.preprocess(emptyToUndefined, z.string().default("gemini-embedding-001")),
+  MANYCHAT_API_URL: z.preprocess(emptyToUndefined, z.url().default("https://api.manychat.com")),
+  NEXT_PUBLIC_SUPABASE_URL: optionalUrl,
+  NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: optionalString,
+  SUPABASE_SECRET_KEY: optionalString,
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_URL: optionalUrl,
+  SENTRY_DSN: optionalUrl,
+  METRICS_TOKEN: optionalString,
+  CRON_SECRET: optionalString,
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  SESSION_TTL_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 90).default(24 * 7)),
+  VERCEL: optionalString,
+});
+
+export type AppConfig = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const supabaseAuth = Boolean(e.NEXT_PUBLIC_SUPABASE_URL && e.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY);
+  if (e.VERCEL) {
+    // Serverless instances have a read-only, short-lived filesystem: the embedded mode cannot work.
+    const missing = [
+      ["DATABASE_URL", e.DATABASE_URL],
+      ["NEXT_PUBLIC_SUPABASE_URL", e.NEXT_PUBLIC_SUPABASE_URL],
+      ["NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY", e.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY],
+      ["SUPABASE_SECRET_KEY", e.SUPABASE_SECRET_KEY],
+      ["ENCRYPTION_KEY", e.ENCRYPTION_KEY],
+    ]
+      .filter(([, v]) => !v)
+      .map(([k]) => k);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Running on Vercel requires ${missing.join(", ")}: the embedded database, auth and storage need a writable, long-lived disk, which Vercel does not provide.`,
+      );
+    }
+  }
+  return {
+    ...e,
+    dataDir: path.resolve(e.DATA_DIR),
+    database: e.DATABASE_URL ? ("postgres" as const) : ("pglite" as const),
+    authMode: supabaseAuth ? ("supabase" as const) : ("embedded" as const),
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/** The parsed configuration of this process (parsed on first use). */
+export function config(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,9 @@
+import "server-only";
+import { encryptSecret, sha256Hex } from "@/lib/crypto/secret-box";
+import { randomToken } from "@/lib/crypto/local-keys";
+
+/** A new inbound webhook secret: the value for the tenant, its lookup hash, its sealed copy. */
+export function newWebhookSecret() {
+  const secret = `whsec_${randomToken(24)}`;
+  return { secret, hash: sha256Hex(secret), encrypted: encryptSecret(secret) };
+}

@@ -1,0 +1,14 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Native/WASM database drivers and the logger load at run time, not bundled.
+  serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-pgvector", "postgres", "pino"],
+  // The migration runner reads these files at start-up, also on serverless hosts.
+  outputFileTracingIncludes: {
+    "/**": ["./supabase/migrations/*.sql", "./supabase/seed.sql", "./lib/db/sql/*.sql"],
+  },
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+export default nextConfig;
