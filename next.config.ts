@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // Lets parallel builds (e.g. a browser-test build beside an API-test build) not collide.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   // Native/WASM database drivers and the logger load at run time, not bundled.
   serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-pgvector", "postgres", "pino"],
   // The migration runner reads these files at start-up, also on serverless hosts.

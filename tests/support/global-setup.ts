@@ -1,0 +1,43 @@
+import type { TestProject } from "vitest/node";
+import { type AppServer, startAppServer } from "./app-server";
+import { createDatabase } from "./postgres-admin";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+    databaseUrl: string | null;
+    manychatUrl: string;
+  }
+}
+
+/**
+ * One app server per project (database kind), shared by its API test files. The
+ * PostgreSQL project gets a fresh database; the PGlite project a fresh data dir.
+ */
+export default async function setup(project: TestProject) {
+  const kind = project.name === "postgres" ? "postgres" : "pglite";
+  const { startManychatFake } = await import("../fakes/manychat");
+  const manychat = await startManychatFake();
+  let database: { url: string; drop: () => Promise<void> } | null = null;
+  let server: AppServer;
+  try {
+    if (kind === "postgres") database = await createDatabase();
+    server = await startAppServer({
+      MANYCHAT_API_URL: manychat.url,
+      ADMIN_EMAILS: "admin@example.test",
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    });
+  } catch (err) {
+    await manychat.close();
+    await database?.drop();
+    throw err;
+  }
+  project.provide("baseUrl", server.url);
+  project.provide("databaseUrl", database?.url ?? null);
+  project.provide("manychatUrl", manychat.url);
+  return async () => {
+    await server.stop();
+    await manychat.close();
+    await database?.drop();
+  };
+}
