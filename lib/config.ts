@@ -40,7 +40,10 @@ const envSchema = z.object({
     emptyToUndefined,
     z
       .string()
-      .refine((s) => Buffer.from(s, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
+      .refine(
+        (s) => Buffer.from(s, "base64").length === 32,
+        "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+      )
       .optional(),
   ),
   GEMINI_API_KEY: optionalString,
@@ -57,8 +60,19 @@ const envSchema = z.object({
   SENTRY_DSN: optionalUrl,
   METRICS_TOKEN: optionalString,
   CRON_SECRET: optionalString,
-  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
-  SESSION_TTL_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 90).default(24 * 7)),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ),
+  SESSION_TTL_HOURS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(24 * 7),
+  ),
   VERCEL: optionalString,
 });
 
@@ -75,6 +89,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid environment configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (e.DATABASE_URL && !e.ENCRYPTION_KEY) {
+    // Secrets stored in a shared database must be readable by every instance.
+    throw new ConfigError(
+      "ENCRYPTION_KEY is required when DATABASE_URL is set, so every instance can read the secrets stored in the shared database. Generate one with: openssl rand -base64 32",
+    );
+  }
   const supabaseAuth = Boolean(e.NEXT_PUBLIC_SUPABASE_URL && e.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY);
   if (e.VERCEL) {
     // Serverless instances have a read-only, short-lived filesystem: the embedded mode cannot work.

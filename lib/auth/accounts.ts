@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit, type RequestMeta } from "@/lib/audit/record-audit";
+import { type RequestMeta, recordAudit } from "@/lib/audit/record-audit";
 import { config } from "@/lib/config";
 import { asService, rows } from "@/lib/db/client";
 import { sessions, users } from "@/lib/db/schema";

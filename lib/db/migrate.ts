@@ -64,7 +64,9 @@ async function run(r: Runner): Promise<MigrationResult> {
       name text
     );`);
   const done = new Set(
-    (await r.query<{ version: string }>("select version from supabase_migrations.schema_migrations")).map((x) => x.version),
+    (await r.query<{ version: string }>("select version from supabase_migrations.schema_migrations")).map(
+      (x) => x.version,
+    ),
   );
   const applied: string[] = [];
   for (const m of listMigrations()) {

@@ -5,10 +5,16 @@ import { AppError, type FieldIssue } from "./errors";
 const MAX_JSON_BYTES = 1024 * 1024;
 
 export function zodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({
+  const issues = error.issues.map((i) => ({
     path: i.path.length > 0 ? i.path.map(String).join(".") : "(body)",
     message: i.message,
+    wrongType: i.code === "invalid_type",
   }));
+  // A value of the wrong type also fails its length checks; only the type error helps.
+  const mistyped = new Set(issues.filter((i) => i.wrongType).map((i) => i.path));
+  return issues
+    .filter((i) => i.wrongType || !mistyped.has(i.path))
+    .map(({ path, message }) => ({ path, message }));
 }
 
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what = "Request body"): z.output<S> {

@@ -1,9 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { NextRequest } from "next/server";
+import type { RequestMeta } from "@/lib/audit/record-audit";
 import { resolveIdentity } from "@/lib/auth/accounts";
 import type { Identity, Role } from "@/lib/auth/identity";
-import type { RequestMeta } from "@/lib/audit/record-audit";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
 import { AppError, forbidden, unauthenticated } from "./errors";
@@ -24,7 +24,7 @@ export interface AuthedContext<P> extends RouteContext<P> {
 }
 
 type Handler<P, A extends Access> = (
-  ctx: A extends "public" ? RouteContext<P> & { identity: Identity | null } : AuthedContext<P>,
+  ctx: [A] extends ["public"] ? RouteContext<P> & { identity: Identity | null } : AuthedContext<P>,
 ) => Promise<Response>;
 
 /**
@@ -32,7 +32,7 @@ type Handler<P, A extends Access> = (
  * token or session cookie), tenant and role checks, CSRF protection for cookie
  * sessions, and the mapping of every error to the envelope of API.md.
  */
-export function apiRoute<P extends Record<string, string> = Record<string, never>, A extends Access = Access>(
+export function apiRoute<P extends Record<string, string | string[]> = Record<string, never>, A extends Access = Access>(
   options: { access: A; roles?: readonly Role[] },
   handler: Handler<P, A>,
 ) {

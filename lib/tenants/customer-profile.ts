@@ -1,7 +1,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit, type RequestMeta } from "@/lib/audit/record-audit";
+import { type RequestMeta, recordAudit } from "@/lib/audit/record-audit";
 import { type Identity, tenantClaims } from "@/lib/auth/identity";
 import { config } from "@/lib/config";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box";

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { recordAudit, type RequestMeta } from "@/lib/audit/record-audit";
+import { type RequestMeta, recordAudit } from "@/lib/audit/record-audit";
 import type { Identity } from "@/lib/auth/identity";
 import { asService, rows } from "@/lib/db/client";
 import { decodeCursor, page } from "@/lib/http/pagination";
@@ -23,15 +23,22 @@ export async function listTenantsForStaff(
   meta: RequestMeta,
 ) {
   const after = decodeCursor(input.cursor);
-  const q = input.query?.trim() ? `%${input.query.trim().toLowerCase().replace(/[\\%_]/g, "\\$&")}%` : null;
+  const q = input.query?.trim()
+    ? `%${input.query
+        .trim()
+        .toLowerCase()
+        .replace(/[\\%_]/g, "\\$&")}%`
+    : null;
   return asService("audited staff read of the tenant list", async (tx) => {
-    const found = await rows<Omit<TenantSummary, "plan" | "usage"> & {
-      plan_id: string;
-      plan_name: string;
-      requests_this_month: number;
-      storage_bytes: string | number;
-      created_at: string | Date;
-    }>(
+    const found = await rows<
+      Omit<TenantSummary, "plan" | "usage"> & {
+        plan_id: string;
+        plan_name: string;
+        requests_this_month: number;
+        storage_bytes: string | number;
+        created_at: string | Date;
+      }
+    >(
       tx,
       sql`select c.id, c.name, c.status, c.created_at,
             (select min(u.email) from users u where u.customer_id = c.id) as owner_email,

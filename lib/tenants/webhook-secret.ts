@@ -1,6 +1,6 @@
 import "server-only";
-import { encryptSecret, sha256Hex } from "@/lib/crypto/secret-box";
 import { randomToken } from "@/lib/crypto/local-keys";
+import { encryptSecret, sha256Hex } from "@/lib/crypto/secret-box";
 
 /** A new inbound webhook secret: the value for the tenant, its lookup hash, its sealed copy. */
 export function newWebhookSecret() {

@@ -43,7 +43,13 @@ export async function startManychatFake(port = 0) {
       return send(400, { status: "error", message: "Invalid JSON" });
     }
     const authorization = req.headers.authorization ?? null;
-    received.push({ method: req.method ?? "GET", path: url.pathname, authorization, body, at: new Date().toISOString() });
+    received.push({
+      method: req.method ?? "GET",
+      path: url.pathname,
+      authorization,
+      body,
+      at: new Date().toISOString(),
+    });
 
     const key = /^Bearer (.+)$/.exec(authorization ?? "")?.[1] ?? "";
     const match = /^(\d+):(.+)$/.exec(key);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { type AppServer, startAppServer } from "./app-server";
 import { createDatabase } from "./postgres-admin";
@@ -7,6 +8,7 @@ declare module "vitest" {
     baseUrl: string;
     databaseUrl: string | null;
     manychatUrl: string;
+    encryptionKey: string;
   }
 }
 
@@ -20,11 +22,13 @@ export default async function setup(project: TestProject) {
   const manychat = await startManychatFake();
   let database: { url: string; drop: () => Promise<void> } | null = null;
   let server: AppServer;
+  const encryptionKey = randomBytes(32).toString("base64");
   try {
     if (kind === "postgres") database = await createDatabase();
     server = await startAppServer({
       MANYCHAT_API_URL: manychat.url,
       ADMIN_EMAILS: "admin@example.test",
+      ENCRYPTION_KEY: encryptionKey,
       ...(database ? { DATABASE_URL: database.url } : {}),
     });
   } catch (err) {
@@ -35,6 +39,7 @@ export default async function setup(project: TestProject) {
   project.provide("baseUrl", server.url);
   project.provide("databaseUrl", database?.url ?? null);
   project.provide("manychatUrl", manychat.url);
+  project.provide("encryptionKey", encryptionKey);
   return async () => {
     await server.stop();
     await manychat.close();
