@@ -33,10 +33,7 @@ export function listDocuments(identity: Identity, input: { limit: number; cursor
       .from(documents)
       .where(
         after
-          ? or(
-              lt(documents.uploadDate, after.at),
-              and(eq(documents.uploadDate, after.at), lt(documents.id, after.id)),
-            )
+          ? or(lt(documents.uploadDate, after.at), and(eq(documents.uploadDate, after.at), lt(documents.id, after.id)))
           : undefined,
       )
       .orderBy(desc(documents.uploadDate), desc(documents.id))

@@ -12,9 +12,7 @@ export function zodIssues(error: z.ZodError): FieldIssue[] {
   }));
   // A value of the wrong type also fails its length checks; only the type error helps.
   const mistyped = new Set(issues.filter((i) => i.wrongType).map((i) => i.path));
-  return issues
-    .filter((i) => i.wrongType || !mistyped.has(i.path))
-    .map(({ path, message }) => ({ path, message }));
+  return issues.filter((i) => i.wrongType || !mistyped.has(i.path)).map(({ path, message }) => ({ path, message }));
 }
 
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what = "Request body"): z.output<S> {

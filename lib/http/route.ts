@@ -32,10 +32,10 @@ type Handler<P, A extends Access> = (
  * token or session cookie), tenant and role checks, CSRF protection for cookie
  * sessions, and the mapping of every error to the envelope of API.md.
  */
-export function apiRoute<P extends Record<string, string | string[]> = Record<string, never>, A extends Access = Access>(
-  options: { access: A; roles?: readonly Role[] },
-  handler: Handler<P, A>,
-) {
+export function apiRoute<
+  P extends Record<string, string | string[]> = Record<string, never>,
+  A extends Access = Access,
+>(options: { access: A; roles?: readonly Role[] }, handler: Handler<P, A>) {
   return async (req: NextRequest, context: { params: Promise<P> }): Promise<Response> => {
     const started = performance.now();
     const requestId = pickRequestId(req.headers.get("x-request-id"));

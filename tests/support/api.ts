@@ -10,7 +10,14 @@ export interface ApiResponse<T = any> {
 
 export async function api<T = any>(
   path: string,
-  init: { method?: string; body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string>; baseUrl?: string } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    rawBody?: string;
+    token?: string;
+    headers?: Record<string, string>;
+    baseUrl?: string;
+  } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -35,7 +42,10 @@ export async function api<T = any>(
 export const visitorIp = () => `10.${rand()}.${rand()}.${rand()}`;
 const rand = () => Math.floor(Math.random() * 250) + 1;
 
-export async function signUp(overrides: Partial<{ email: string; company_name: string; password: string }> = {}, baseUrl?: string) {
+export async function signUp(
+  overrides: Partial<{ email: string; company_name: string; password: string }> = {},
+  baseUrl?: string,
+) {
   const input = {
     email: `owner-${randomUUID().slice(0, 8)}@example.test`,
     password: "a long enough password",

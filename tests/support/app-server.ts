@@ -13,6 +13,8 @@ export interface AppServer {
   dataDir: string;
   logs: () => string;
   stop: () => Promise<void>;
+  /** Kills the process without warning, as a crash or an OOM kill would. */
+  crash: () => Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -80,6 +82,12 @@ export async function startAppServer(env: Record<string, string>, opts: { dataDi
     url,
     dataDir,
     logs: () => output,
+    crash: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

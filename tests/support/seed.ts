@@ -86,5 +86,10 @@ export async function seedTenant(name: string) {
 export type SeededTenant = Awaited<ReturnType<typeof seedTenant>>;
 
 export function claimsOf(t: SeededTenant) {
-  return { sub: t.userId, role: "authenticated" as const, app_role: "account_user" as const, customer_id: t.customerId };
+  return {
+    sub: t.userId,
+    role: "authenticated" as const,
+    app_role: "account_user" as const,
+    customer_id: t.customerId,
+  };
 }

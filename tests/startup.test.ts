@@ -1,0 +1,80 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, inject, it } from "vitest";
+import { api, signUp } from "./support/api";
+import { startAppServer, tempDataDir } from "./support/app-server";
+
+// What an operator sees when starting the app: fail-fast configuration errors, a data
+// directory one process at a time, and data that survives a restart.
+const migrateCli = (env: Record<string, string>) =>
+  spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scripts/db-migrate.ts"], {
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+
+// PGlite-specific; the postgres project runs the migrations check below only.
+if (process.env.TEST_DB !== "postgres")
+  describe("starting the app (embedded mode)", () => {
+    it("a bad variable stops the server with a message naming it", async () => {
+      await expect(startAppServer({ DATABASE_URL: "mysql://nope" })).rejects.toThrow(
+        /Cannot start: Invalid environment configuration:\s+DATABASE_URL: must be a postgres/,
+      );
+      const res = migrateCli({ ENCRYPTION_KEY: "too-short" });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/ENCRYPTION_KEY: must be 32 bytes, base64-encoded/);
+    });
+
+    it("a second process cannot open a data directory in use, and the first keeps working", async () => {
+      const server = await startAppServer({});
+      try {
+        const res = migrateCli({ DATA_DIR: server.dataDir });
+        expect(res.status).toBe(1);
+        expect(res.stderr).toMatch(/already open in process \d+/);
+        const s = await signUp({}, server.url);
+        const me = await api("/api/v1/customers/me", { token: s.token, baseUrl: server.url });
+        expect(me.status).toBe(200);
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it("accounts survive a crash and restart; the lock the killed process left is taken over", async () => {
+      const dataDir = tempDataDir("restart");
+      const first = await startAppServer({}, { dataDir });
+      const s = await signUp({ company_name: "Persistent SARL" }, first.url);
+      const before = await api("/api/v1/customers/me", { token: s.token, baseUrl: first.url });
+      await first.crash();
+
+      const second = await startAppServer({}, { dataDir });
+      try {
+        const login = await api("/api/v1/auth/login", {
+          method: "POST",
+          body: { email: s.email, password: s.password },
+          baseUrl: second.url,
+        });
+        expect(login.status).toBe(200);
+        expect(login.body.customer.name).toBe("Persistent SARL");
+        // The token issued before the restart is still valid: the signing key persisted too.
+        const me = await api("/api/v1/customers/me", { token: s.token, baseUrl: second.url });
+        expect(me.status).toBe(200);
+        expect(me.body.inbound_webhook.secret).toBe(before.body.inbound_webhook.secret);
+      } finally {
+        await second.stop();
+      }
+    });
+  });
+
+describe("migrations", () => {
+  it("apply once: a second run applies nothing and succeeds", () => {
+    const env: Record<string, string> =
+      process.env.TEST_DB === "postgres"
+        ? { DATABASE_URL: inject("databaseUrl") as string, ENCRYPTION_KEY: inject("encryptionKey") }
+        : { DATA_DIR: tempDataDir("migrate") };
+    const first = migrateCli({ ...env, LOG_LEVEL: "info" });
+    expect(first.status, first.stderr).toBe(0);
+    if (process.env.TEST_DB !== "postgres") expect(first.stdout).toMatch(/"applied":\["\d+_extensions_and_helpers"/);
+    const second = migrateCli({ ...env, LOG_LEVEL: "info" });
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/"applied":\[\]/);
+  });
+});
