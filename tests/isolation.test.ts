@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimsOf, type SeededTenant, seedTenant } from "./support/seed";
 import { useDirectDatabase } from "./support/direct-db";
+import { claimsOf, type SeededTenant, seedTenant } from "./support/seed";
 
 // Tenant isolation is enforced by the database (row-level security), not by WHERE
 // clauses: every statement here deliberately forgets to filter by tenant.
@@ -73,7 +73,10 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
       const updated = await asA((tx) => db.rows(tx, sql.raw(statement)));
       expect(updated).toHaveLength(0);
       const [after] = await db.asService("test check", (tx) =>
-        db.rows<{ row: string }>(tx, sql.raw(`select row_to_json(t)::text as row from public.${table} t where id = '${b.ids[table]}'`)),
+        db.rows<{ row: string }>(
+          tx,
+          sql.raw(`select row_to_json(t)::text as row from public.${table} t where id = '${b.ids[table]}'`),
+        ),
       );
       expect(after?.row).not.toContain("hijacked");
     },
@@ -107,13 +110,18 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
 
   it.each([
     ["documents", `insert into documents (customer_id, filename) values ($B, 'planted.pdf')`],
-    ["messages", `insert into messages (customer_id, subscriber_id, direction, content) values ($B, 's', 'inbound', 'planted')`],
+    [
+      "messages",
+      `insert into messages (customer_id, subscriber_id, direction, content) values ($B, 's', 'inbound', 'planted')`,
+    ],
     ["jobs", `insert into jobs (customer_id, kind) values ($B, 'planted')`],
     ["audit_logs", `insert into audit_logs (customer_id, action) values ($B, 'planted')`],
   ])("inserting a row for another tenant into %s is refused by the database", async (_table, statement) => {
-    await expect(asA((tx) => db.rows(tx, sql.raw(statement.replace("$B", `'${b.customerId}'`))))).rejects.toMatchObject({
-      cause: expect.objectContaining({ code: "42501" }),
-    });
+    await expect(asA((tx) => db.rows(tx, sql.raw(statement.replace("$B", `'${b.customerId}'`))))).rejects.toMatchObject(
+      {
+        cause: expect.objectContaining({ code: "42501" }),
+      },
+    );
   });
 
   it("moving one's own row to another tenant is refused", async () => {
@@ -156,7 +164,10 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
 
   it("rate-limit counters and sessions are invisible to tenants", async () => {
     await db.asService("test", (tx) =>
-      db.rows(tx, sql`insert into rate_limits (key, window_start, count) values ('test:key', now(), 1) on conflict do nothing`),
+      db.rows(
+        tx,
+        sql`insert into rate_limits (key, window_start, count) values ('test:key', now(), 1) on conflict do nothing`,
+      ),
     );
     await expect(asA((tx) => db.rows(tx, sql`select * from rate_limits`))).rejects.toMatchObject({
       cause: expect.objectContaining({ code: "42501" }),

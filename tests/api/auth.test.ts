@@ -48,9 +48,16 @@ describe("accounts", () => {
     const s = await signUp();
     const ok = await api("/api/v1/auth/login", { method: "POST", body: { email: s.email, password: s.password } });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ token_type: "bearer", user: { email: s.email }, customer: { name: s.company_name } });
+    expect(ok.body).toMatchObject({
+      token_type: "bearer",
+      user: { email: s.email },
+      customer: { name: s.company_name },
+    });
 
-    const wrong = await api("/api/v1/auth/login", { method: "POST", body: { email: s.email, password: "nope nope nope" } });
+    const wrong = await api("/api/v1/auth/login", {
+      method: "POST",
+      body: { email: s.email, password: "nope nope nope" },
+    });
     const unknown = await api("/api/v1/auth/login", {
       method: "POST",
       body: { email: "nobody@example.test", password: s.password },
@@ -73,10 +80,14 @@ describe("accounts", () => {
     const s = await signUp();
     const [h, p] = s.token.split(".");
     const payload = JSON.parse(Buffer.from(p as string, "base64url").toString());
-    const forgedPayload = Buffer.from(JSON.stringify({ ...payload, sub: "00000000-0000-0000-0000-000000000000" })).toString(
-      "base64url",
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...payload, sub: "00000000-0000-0000-0000-000000000000" }),
+    ).toString("base64url");
+    expectError(
+      await api("/api/v1/customers/me", { token: `${h}.${forgedPayload}.${s.token.split(".")[2]}` }),
+      401,
+      "unauthenticated",
     );
-    expectError(await api("/api/v1/customers/me", { token: `${h}.${forgedPayload}.${s.token.split(".")[2]}` }), 401, "unauthenticated");
     expectError(await api("/api/v1/customers/me", { token: "not-a-jwt" }), 401, "unauthenticated");
     expectError(
       await api("/api/v1/customers/me", { headers: { authorization: "Basic dXNlcjpwYXNz" } }),
@@ -87,7 +98,10 @@ describe("accounts", () => {
 
   it("repeated failed logins for one email are rate limited with Retry-After", async () => {
     const s = await signUp();
-    let last = await api("/api/v1/auth/login", { method: "POST", body: { email: s.email, password: "wrong password" } });
+    let last = await api("/api/v1/auth/login", {
+      method: "POST",
+      body: { email: s.email, password: "wrong password" },
+    });
     for (let i = 0; i < 10 && last.status === 401; i++) {
       last = await api("/api/v1/auth/login", {
         method: "POST",

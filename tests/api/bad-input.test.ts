@@ -12,7 +12,11 @@ describe("bad input gets a clear 4xx with the error envelope, never a 500", () =
 
   it("malformed JSON to an authenticated PATCH → 400", async () => {
     const s = await signUp();
-    expectError(await api("/api/v1/customers/me", { method: "PATCH", token: s.token, rawBody: "{nope" }), 400, "invalid_json");
+    expectError(
+      await api("/api/v1/customers/me", { method: "PATCH", token: s.token, rawBody: "{nope" }),
+      400,
+      "invalid_json",
+    );
   });
 
   it("wrong types and missing fields → 422 listing each field path", async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
-import { type AppServer, startAppServer } from "../support/app-server";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { api, expectError } from "../support/api";
+import { type AppServer, startAppServer } from "../support/app-server";
 import { useDirectDatabase } from "../support/direct-db";
 import { type SeededTenant, seedTenant } from "../support/seed";
 
@@ -27,7 +27,11 @@ beforeAll(async () => {
     baseUrl = inject("baseUrl");
   }
   const login = async (t: SeededTenant) => {
-    const res = await api("/api/v1/auth/login", { method: "POST", body: { email: t.email, password: t.password }, baseUrl });
+    const res = await api("/api/v1/auth/login", {
+      method: "POST",
+      body: { email: t.email, password: t.password },
+      baseUrl,
+    });
     expect(res.status).toBe(200);
     return res.body.access_token as string;
   };

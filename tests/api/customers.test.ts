@@ -23,7 +23,12 @@ describe("tenant settings", () => {
         secret: expect.stringMatching(/^whsec_/),
       },
       webhook_url: null,
-      settings: { ack_text: "OK, bien reçu", language: "fr", fallback_text: expect.any(String), refusal_text: expect.any(String) },
+      settings: {
+        ack_text: "OK, bien reçu",
+        language: "fr",
+        fallback_text: expect.any(String),
+        refusal_text: expect.any(String),
+      },
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
     });
   });
@@ -38,7 +43,11 @@ describe("tenant settings", () => {
     expect(res.status).toBe(200);
     expect(res.body.name).toBe("Renamed SARL");
     expect(res.body.settings).toMatchObject({ ack_text: "Bien reçu, on regarde !", language: "en", memory_turns: 6 });
-    const again = await api("/api/v1/customers/me", { method: "PATCH", token: s.token, body: { settings: { memory_turns: 2 } } });
+    const again = await api("/api/v1/customers/me", {
+      method: "PATCH",
+      token: s.token,
+      body: { settings: { memory_turns: 2 } },
+    });
     expect(again.body.settings).toMatchObject({ ack_text: "Bien reçu, on regarde !", memory_turns: 2 });
   });
 
@@ -61,7 +70,11 @@ describe("tenant settings", () => {
     const still = await api("/api/v1/customers/me", { token: s.token });
     expect(still.body.manychat.key_last4).toBe("WXYZ");
 
-    const cleared = await api("/api/v1/customers/me", { method: "PATCH", token: s.token, body: { manychat_api_key: null } });
+    const cleared = await api("/api/v1/customers/me", {
+      method: "PATCH",
+      token: s.token,
+      body: { manychat_api_key: null },
+    });
     expect(cleared.body.manychat).toMatchObject({ configured: false, key_last4: null });
   });
 
