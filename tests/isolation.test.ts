@@ -144,6 +144,17 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
     }
   });
 
+  it("tenants cannot change their own plan or status", async () => {
+    for (const statement of [
+      `update customers set status = 'active', subscription_id = subscription_id where id = '${a.customerId}'`,
+      `update customers set stripe_customer_id = 'cus_free' where id = '${a.customerId}'`,
+    ]) {
+      await expect(asA((tx) => db.rows(tx, sql.raw(statement)))).rejects.toMatchObject({
+        cause: expect.objectContaining({ code: "42501" }),
+      });
+    }
+  });
+
   it("the service role cannot rewrite the audit trail either", async () => {
     await expect(
       db.asService("test", (tx) => db.rows(tx, sql.raw(`delete from audit_logs where id = '${a.ids.audit_logs}'`))),

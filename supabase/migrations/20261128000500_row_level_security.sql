@@ -15,7 +15,10 @@ create policy subscriptions_select on public.subscriptions for select to authent
 
 alter table public.customers enable row level security;
 alter table public.customers force row level security;
-grant select, update on public.customers to authenticated;
+grant select on public.customers to authenticated;
+-- Tenants may change their own profile and secrets, never their plan, status or billing ids.
+grant update (name, manychat_api_key_encrypted, manychat_key_last4, manychat_page_name, webhook_url, settings,
+  webhook_secret_hash, webhook_secret_encrypted) on public.customers to authenticated;
 create policy customers_select on public.customers for select to authenticated
   using (id = (select private.customer_id()));
 create policy customers_update on public.customers for update to authenticated
