@@ -19,9 +19,9 @@ export default function LandingPage() {
           Your WhatsApp customers get answers from your own documents, in seconds.
         </h1>
         <p className="mt-6 max-w-2xl text-lg text-slate-700">
-          Upload your catalogues, FAQs and manuals. Connect ManyChat. Every question gets an instant
-          acknowledgement, then an answer grounded in your PDFs with the source page cited, and an honest
-          &ldquo;I don&rsquo;t know&rdquo; when your documents do not say.
+          Upload your catalogues, FAQs and manuals. Connect ManyChat. Every question gets an instant acknowledgement,
+          then an answer grounded in your PDFs with the source page cited, and an honest &ldquo;I don&rsquo;t
+          know&rdquo; when your documents do not say.
         </p>
         <div className="mt-10 flex flex-wrap gap-3">
           <Link href="/signup" className="rounded-md bg-brand-700 px-5 py-3 font-medium text-white hover:bg-brand-800">

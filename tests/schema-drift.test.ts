@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
-import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
+import { is, sql } from "drizzle-orm";
+import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as schema from "@/lib/db/schema";
 import { useDirectDatabase } from "./support/direct-db";
@@ -14,9 +14,7 @@ afterAll(async () => {
   await db?.closeDatabase();
 });
 
-const tables = Object.values(schema).filter(
-  (v): v is PgTable => typeof v === "object" && v !== null && Symbol.for("drizzle:IsDrizzleTable") in v,
-);
+const tables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable));
 
 it("covers every table the migrations create in public", async () => {
   const found = await db.asService("test", (tx) =>

@@ -5,6 +5,21 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 
+/** The same rules the API applies, checked first so mistakes are explained without a round trip. */
+function checkFields(mode: "signup" | "login", body: Record<string, string>): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (mode === "signup" && !body.company_name?.trim()) problems.company_name = "is required.";
+  const email = body.email?.trim() ?? "";
+  if (!email) problems.email = "is required.";
+  else if (mode === "signup" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    problems.email = "must be a valid email address, like name@company.com.";
+  }
+  const password = body.password ?? "";
+  if (!password) problems.password = "is required.";
+  else if (mode === "signup" && password.length < 10) problems.password = "must be at least 10 characters.";
+  return problems;
+}
+
 interface ApiError {
   error?: { message?: string; details?: { path: string; message: string }[] };
 }
@@ -17,12 +32,34 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
+  /** Field names in on-screen order, to focus the first one with a problem. */
+  const fieldOrder = mode === "signup" ? ["company_name", "email", "password"] : ["email", "password"];
+
+  /** Moves focus to the first field with a problem (or keeps it on the password after a refusal). */
+  function focusField(form: HTMLFormElement, name: string | undefined) {
+    if (!name) return;
+    const input = form.elements.namedItem(name);
+    if (input instanceof HTMLInputElement) input.focus();
+  }
+
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
+    const form = event.currentTarget;
+    const body = Object.fromEntries(
+      Array.from(new FormData(form).entries()).map(([k, v]) => [k, typeof v === "string" ? v : ""]),
+    );
+    const problems = checkFields(mode, body);
     setError(null);
-    setFieldErrors({});
-    const body = Object.fromEntries(new FormData(event.currentTarget).entries());
+    setFieldErrors(problems);
+    if (Object.keys(problems).length > 0) {
+      setError("Please correct the highlighted fields.");
+      focusField(
+        form,
+        fieldOrder.find((name) => problems[name]),
+      );
+      return;
+    }
+    setBusy(true);
     try {
       const res = await fetch(`/api/v1/auth/${mode}`, {
         method: "POST",
@@ -31,8 +68,11 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
       });
       if (!res.ok) {
         const data = (await res.json().catch(() => ({}))) as ApiError;
+        const details = Object.fromEntries((data.error?.details ?? []).map((d) => [d.path, d.message]));
         setError(data.error?.message ?? "Something went wrong. Please try again.");
-        setFieldErrors(Object.fromEntries((data.error?.details ?? []).map((d) => [d.path, d.message])));
+        setFieldErrors(details);
+        setBusy(false);
+        focusField(form, fieldOrder.find((name) => details[name]) ?? (res.status === 401 ? "password" : undefined));
         return;
       }
       const next = search.get("next");
@@ -40,7 +80,6 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
       router.refresh();
     } catch {
       setError("Could not reach the server. Check your connection and try again.");
-    } finally {
       setBusy(false);
     }
   }
@@ -59,7 +98,7 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
         minLength={type === "password" && mode === "signup" ? 10 : undefined}
         aria-invalid={fieldErrors[name] ? true : undefined}
         aria-describedby={fieldErrors[name] || hint ? `${name}-hint` : undefined}
-        className="mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900"
+        className="mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 aria-invalid:border-red-600"
       />
       {(fieldErrors[name] || hint) && (
         <p id={`${name}-hint`} className={`mt-1 text-xs ${fieldErrors[name] ? "text-red-700" : "text-slate-600"}`}>
@@ -70,7 +109,7 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
   );
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate={false}>
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
       {mode === "signup" && field("company_name", "Company name", "text", "organization")}
       {field("email", "Email", "email", "email")}
       {field(

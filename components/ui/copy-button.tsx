@@ -1,26 +1,45 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
-/** Copies `value` to the clipboard and says so, for people and screen readers. */
+type State = "idle" | "copied" | "failed";
+
+/**
+ * Copies `value` to the clipboard and says so, for people and screen readers. The
+ * accessible name starts with the visible text ("Copy Webhook URL"), so voice control
+ * users can say what they see; the outcome is announced through a status region.
+ */
 export function CopyButton({ value, label }: { value: string; label: string }) {
-  const [copied, setCopied] = useState(false);
+  const [state, setState] = useState<State>("idle");
+  useEffect(() => {
+    if (state === "idle") return;
+    const timer = setTimeout(() => setState("idle"), 2000);
+    return () => clearTimeout(timer);
+  }, [state]);
   return (
-    <button
-      type="button"
-      onClick={async () => {
-        try {
-          await navigator.clipboard.writeText(value);
-          setCopied(true);
-          setTimeout(() => setCopied(false), 2000);
-        } catch {
-          setCopied(false);
-        }
-      }}
-      className="shrink-0 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-xs font-medium text-slate-800 hover:bg-slate-100"
-      aria-label={`Copy ${label}`}
-    >
-      <span aria-live="polite">{copied ? "Copied" : "Copy"}</span>
-    </button>
+    <>
+      <button
+        type="button"
+        onClick={async () => {
+          try {
+            await navigator.clipboard.writeText(value);
+            setState("copied");
+          } catch {
+            setState("failed");
+          }
+        }}
+        className="shrink-0 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-xs font-medium text-slate-800 hover:bg-slate-100"
+      >
+        {state === "copied" ? "Copied" : "Copy"}
+        <span className="sr-only"> {label}</span>
+      </button>
+      <span role="status" className="sr-only">
+        {state === "copied"
+          ? `${label} copied to the clipboard.`
+          : state === "failed"
+            ? `Could not copy the ${label}; select the text and copy it yourself.`
+            : ""}
+      </span>
+    </>
   );
 }

@@ -20,13 +20,13 @@ import {
 } from "./supabase-auth";
 
 export const signupSchema = z.object({
-  email: z.email().max(254),
-  password: z.string().min(10, "must be at least 10 characters").max(200),
-  company_name: z.string().trim().min(1).max(200),
+  email: z.email("must be a valid email address").max(254, "must be at most 254 characters"),
+  password: z.string().min(10, "must be at least 10 characters").max(200, "must be at most 200 characters"),
+  company_name: z.string().trim().min(1, "is required").max(200, "must be at most 200 characters"),
 });
 export const loginSchema = z.object({
-  email: z.string().trim().min(1).max(254),
-  password: z.string().min(1).max(200),
+  email: z.string().trim().min(1, "is required").max(254, "must be at most 254 characters"),
+  password: z.string().min(1, "is required").max(200, "must be at most 200 characters"),
 });
 
 export interface AuthResult {
@@ -122,8 +122,14 @@ export async function logIn(input: z.output<typeof loginSchema>, meta: RequestMe
   let accessToken: string;
   let expiresIn: number;
   if (supabase) {
+    // No app account, no Supabase session: nothing is signed in for a user we cannot serve.
+    if (!found) throw invalidCredentials();
     const session = await signInSupabase(email, input.password);
-    if (!session || !found || found.id !== session.userId) throw invalidCredentials();
+    if (!session) throw invalidCredentials();
+    if (found.id !== session.userId) {
+      await signOutSupabase().catch(() => {});
+      throw invalidCredentials();
+    }
     accessToken = session.accessToken;
     expiresIn = session.expiresIn;
   } else {

@@ -32,20 +32,39 @@ export default async function AdminPage() {
         ]}
       />
       <main className="mx-auto max-w-5xl px-4 py-8">
-        <h1 className="text-2xl font-semibold">Tenants</h1>
+        <h1 id="tenants-heading" className="text-2xl font-semibold">
+          Tenants
+        </h1>
         {tenants.items.length === 0 ? (
           <p className="mt-6 rounded-md bg-white p-6 text-slate-700">No tenants yet.</p>
         ) : (
-          <div className="mt-6 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <section
+            aria-labelledby="tenants-heading"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (WCAG 2.1.1, axe scrollable-region-focusable).
+            tabIndex={0}
+            className="mt-6 overflow-x-auto rounded-lg border border-slate-200 bg-white"
+          >
             <table className="w-full text-left text-sm">
-              <thead className="bg-slate-100 text-slate-700">
+              <thead className="whitespace-nowrap bg-slate-100 text-slate-700">
                 <tr>
-                  <th scope="col" className="px-4 py-2">Name</th>
-                  <th scope="col" className="px-4 py-2">Owner</th>
-                  <th scope="col" className="px-4 py-2">Plan</th>
-                  <th scope="col" className="px-4 py-2">Requests (month)</th>
-                  <th scope="col" className="px-4 py-2">Documents</th>
-                  <th scope="col" className="px-4 py-2">Status</th>
+                  <th scope="col" className="px-4 py-2">
+                    Name
+                  </th>
+                  <th scope="col" className="px-4 py-2">
+                    Owner
+                  </th>
+                  <th scope="col" className="px-4 py-2">
+                    Plan
+                  </th>
+                  <th scope="col" className="px-4 py-2">
+                    Requests (month)
+                  </th>
+                  <th scope="col" className="px-4 py-2">
+                    Documents
+                  </th>
+                  <th scope="col" className="px-4 py-2">
+                    Status
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -61,7 +80,7 @@ export default async function AdminPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
       </main>
     </>

@@ -1,7 +1,6 @@
 import { AppHeader } from "@/components/app-header";
 import { requireIdentity } from "@/lib/auth/current-identity";
-import { pageOrigin } from "@/lib/http/page-origin";
-import { getMyCustomer } from "@/lib/tenants/customer-profile";
+import { currentProfile } from "@/lib/tenants/current-profile";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const identity = await requireIdentity("/dashboard");
@@ -19,7 +18,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
       </>
     );
   }
-  const profile = await getMyCustomer(identity, await pageOrigin());
+  const profile = await currentProfile(identity);
   return (
     <>
       <AppHeader title={profile.name} subtitle={`${profile.plan.name} plan · ${identity.email}`} links={links} />

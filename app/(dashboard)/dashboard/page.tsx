@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { CopyField } from "@/components/ui/copy-field";
 import { requireIdentity } from "@/lib/auth/current-identity";
-import { pageOrigin } from "@/lib/http/page-origin";
-import { getMyCustomer } from "@/lib/tenants/customer-profile";
+import { currentProfile } from "@/lib/tenants/current-profile";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -11,7 +10,7 @@ const euros = (cents: number) => (cents === 0 ? "Free" : `€${(cents / 100).toF
 export default async function DashboardPage() {
   const identity = await requireIdentity("/dashboard");
   if (!identity.customerId) return null;
-  const profile = await getMyCustomer(identity, await pageOrigin());
+  const profile = await currentProfile(identity);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Welcome, {profile.name}</h1>
@@ -43,8 +42,8 @@ export default async function DashboardPage() {
           Connect ManyChat
         </h2>
         <p className="mt-1 text-sm text-slate-700">
-          In your ManyChat WhatsApp flow, add an <strong>External Request</strong> action: method POST to this URL,
-          with this header and secret. Keep the secret private; you can rotate it at any time.
+          In your ManyChat WhatsApp flow, add an <strong>External Request</strong> action: method POST to this URL, with
+          this header and secret. Keep the secret private; you can rotate it at any time.
         </p>
         <div className="mt-4 space-y-4">
           <CopyField label="Webhook URL" value={profile.inbound_webhook.url} />

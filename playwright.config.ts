@@ -1,0 +1,92 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+/**
+ * Browser tests against the already-built production app (`next build` first; set
+ * NEXT_DIST_DIR when the build went to another folder, e.g. `.next-e2e`).
+ *
+ * Every run starts its own server on a fresh, empty data directory (embedded PGlite
+ * database, embedded auth), so nothing a previous run left can leak in.
+ */
+const port = Number(process.env.E2E_PORT || 3210);
+const baseURL = `http://127.0.0.1:${port}`;
+const distDir = process.env.NEXT_DIST_DIR || ".next";
+
+// Playwright evaluates this file in the runner and again in each worker; workers inherit
+// the runner's environment, so only the runner creates (and later removes) the directory.
+let dataDir = process.env.E2E_DATA_DIR;
+if (!dataDir) {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdf-answers-e2e-"));
+  process.env.E2E_DATA_DIR = dataDir;
+  const created = dataDir;
+  process.on("exit", () => fs.rmSync(created, { recursive: true, force: true }));
+}
+
+if (!fs.existsSync(path.join(import.meta.dirname, distDir, "BUILD_ID"))) {
+  throw new Error(`No production build in ${distDir}/. Run \`NEXT_DIST_DIR=${distDir} npx next build\` first.`);
+}
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  fullyParallel: false,
+  forbidOnly: Boolean(process.env.CI),
+  workers: 1,
+  retries: 0,
+  reporter: "list",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `node node_modules/next/dist/bin/next start -p ${port} -H 127.0.0.1`,
+    url: `${baseURL}/api/v1/health`,
+    reuseExistingServer: false,
+    // A new PGlite data directory takes several seconds to initialise and migrate.
+    timeout: 120_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      DATA_DIR: dataDir,
+      NEXT_DIST_DIR: distDir,
+      NEXT_TELEMETRY_DISABLED: "1",
+      ADMIN_EMAILS: "admin@example.test",
+      // Whatever the shell has, this suite runs on the embedded database and auth only.
+      DATABASE_URL: "",
+      NEXT_PUBLIC_SUPABASE_URL: "",
+      NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: "",
+      SUPABASE_SECRET_KEY: "",
+      APP_URL: "",
+      GEMINI_API_KEY: "",
+      STRIPE_SECRET_KEY: "",
+      SENTRY_DSN: "",
+      LOG_LEVEL: "warn",
+    },
+  },
+});
