@@ -43,6 +43,8 @@ export const test = base.extend<{ consoleGuard: ConsoleGuard }>({
 
 /** Runs axe on the current page; fails on serious or critical violations. */
 export async function expectAccessible(page: Page, what: string) {
+  // Dynamic pages stream their metadata: let the title arrive before judging it.
+  await expect.poll(() => page.title(), { message: `the ${what} page has a title` }).not.toBe("");
   const results = await new AxeBuilder({ page }).analyze();
   const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   const summary = results.violations.map(
