@@ -11,6 +11,11 @@ export async function register() {
     config();
     const { database } = await import("@/lib/db/client");
     await database();
+    // Self-hosted: finish leftover jobs in-process. On Vercel a cron does it.
+    if (!process.env.VERCEL) {
+      const { startSweeper } = await import("@/lib/jobs/sweeper");
+      startSweeper();
+    }
   } catch (err) {
     console.error(`\nCannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

@@ -25,7 +25,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "postgres", env: { TEST_DB: "postgres" }, globalSetup: ["tests/support/global-setup.ts"] },
+        test: {
+          name: "postgres",
+          env: { TEST_DB: "postgres" },
+          globalSetup: ["tests/support/global-setup.ts"],
+          // Unit tests that touch no database run once, in the pglite project.
+          exclude: ["lib/**/*.test.ts", "tests/support/**/*.test.ts", "node_modules/**"],
+        },
       },
     ],
   },

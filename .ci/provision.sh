@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provisions what a bare Debian 12 machine lacks to build and test the project:
-# Node 24, PostgreSQL 15 (running) with pgvector, and Chromium for Playwright.
+# Node 24, PostgreSQL 15 (running) with pgvector, Chromium for Playwright, and qpdf +
+# poppler-utils for the generated test PDFs (tests/support/pdf-fixtures.ts).
 # Idempotent: each step is skipped when its result is already present.
 set -euo pipefail
 
@@ -52,4 +53,10 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-log "provisioned: $(node -v), PostgreSQL $PGVER with pgvector, $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium missing')"
+# --- PDF tools (qpdf encrypts test PDFs; poppler's pdftotext is the extraction reference) ---
+if ! command -v qpdf >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  log "installing qpdf and poppler-utils"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qpdf poppler-utils >/dev/null
+fi
+log "provisioned: $(node -v), PostgreSQL $PGVER with pgvector, $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium missing'), $(qpdf --version 2>/dev/null | head -1), pdftotext $(pdftotext -v 2>&1 | head -1 | awk '{print $3}')"

@@ -37,3 +37,32 @@ export function decryptSecret(sealed: string): string {
 export function sha256Hex(value: string): string {
   return crypto.createHash("sha256").update(value).digest("hex");
 }
+
+/**
+ * HMAC-SHA256 signatures for short-lived tokens (e.g. local signed upload URLs). Each
+ * purpose gets its own key, derived from the encryption key with HKDF, so a signature
+ * made for one purpose never verifies for another and the encryption key itself is
+ * never used as a MAC key.
+ */
+const macKeys = new Map<string, Buffer>();
+
+function macKey(purpose: string): Buffer {
+  let k = macKeys.get(purpose);
+  if (!k) {
+    k = Buffer.from(crypto.hkdfSync("sha256", key(), Buffer.alloc(0), `pdf-answers/hmac/${purpose}`, 32));
+    macKeys.set(purpose, k);
+  }
+  return k;
+}
+
+/** The base64url HMAC-SHA256 of `data` under the key for `purpose`. */
+export function hmacSign(purpose: string, data: string): string {
+  return crypto.createHmac("sha256", macKey(purpose)).update(data, "utf8").digest("base64url");
+}
+
+/** Whether `signature` is hmacSign(purpose, data), compared in constant time. */
+export function hmacVerify(purpose: string, data: string, signature: string): boolean {
+  const expected = Buffer.from(hmacSign(purpose, data), "base64url");
+  const given = Buffer.from(signature, "base64url");
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+}

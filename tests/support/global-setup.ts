@@ -8,6 +8,8 @@ declare module "vitest" {
     baseUrl: string;
     databaseUrl: string | null;
     manychatUrl: string;
+    geminiUrl: string;
+    serverDataDir: string;
     encryptionKey: string;
   }
 }
@@ -20,6 +22,8 @@ export default async function setup(project: TestProject) {
   const kind = project.name === "postgres" ? "postgres" : "pglite";
   const { startManychatFake } = await import("../fakes/manychat");
   const manychat = await startManychatFake();
+  const { startGeminiFake } = await import("../fakes/gemini");
+  const gemini = await startGeminiFake();
   let database: { url: string; drop: () => Promise<void> } | null = null;
   let server: AppServer;
   const encryptionKey = randomBytes(32).toString("base64");
@@ -27,22 +31,30 @@ export default async function setup(project: TestProject) {
     if (kind === "postgres") database = await createDatabase();
     server = await startAppServer({
       MANYCHAT_API_URL: manychat.url,
+      GEMINI_API_KEY: "test-gemini-key",
+      GEMINI_BASE_URL: gemini.url,
+      JOB_LEASE_SECONDS: "5",
+      SWEEPER_INTERVAL_MS: "300",
       ADMIN_EMAILS: "admin@example.test",
       ENCRYPTION_KEY: encryptionKey,
       ...(database ? { DATABASE_URL: database.url } : {}),
     });
   } catch (err) {
     await manychat.close();
+    await gemini.close();
     await database?.drop();
     throw err;
   }
   project.provide("baseUrl", server.url);
   project.provide("databaseUrl", database?.url ?? null);
   project.provide("manychatUrl", manychat.url);
+  project.provide("geminiUrl", gemini.url);
+  project.provide("serverDataDir", server.dataDir);
   project.provide("encryptionKey", encryptionKey);
   return async () => {
     await server.stop();
     await manychat.close();
+    await gemini.close();
     await database?.drop();
   };
 }

@@ -1,0 +1,38 @@
+import { after } from "next/server";
+import { MAX_PDF_BYTES } from "@/lib/documents/limits";
+import { acceptUpload } from "@/lib/documents/upload-document";
+import { AppError } from "@/lib/http/errors";
+import { apiRoute, json } from "@/lib/http/route";
+import { runJobNow } from "@/lib/jobs/run-jobs";
+
+// Multipart overhead on top of the largest accepted PDF.
+const MAX_BODY = MAX_PDF_BYTES + 1024 * 1024;
+
+export const POST = apiRoute({ access: "tenant" }, async ({ req, identity }) => {
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.startsWith("multipart/form-data")) {
+    throw new AppError("unsupported_media_type", 'Send the PDF as multipart/form-data in a field named "file".');
+  }
+  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY) {
+    throw new AppError("payload_too_large", "This file is over the 20 MB limit per PDF.");
+  }
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    throw new AppError("validation_failed", "The multipart body could not be read.", [
+      { path: "file", message: "attach a PDF in the multipart field named file" },
+    ]);
+  }
+  const file = form.get("file");
+  if (!(file instanceof File)) {
+    throw new AppError("validation_failed", 'Attach the PDF in a field named "file".', [
+      { path: "file", message: "is required" },
+    ]);
+  }
+  if (file.size > MAX_PDF_BYTES) throw new AppError("payload_too_large", "This file is over the 20 MB limit per PDF.");
+  const accepted = await acceptUpload(identity, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+  const jobId = accepted.jobId;
+  if (jobId) after(() => runJobNow(jobId));
+  return json({ document: accepted.document }, 202);
+});

@@ -1,0 +1,253 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import { and, eq, ne, sql } from "drizzle-orm";
+import { type Identity, tenantClaims } from "@/lib/auth/identity";
+import { rows, type Tx, withTenant } from "@/lib/db/client";
+import { documents } from "@/lib/db/schema";
+import { AppError, notFound } from "@/lib/http/errors";
+import { enqueueJob } from "@/lib/jobs/job-queue";
+import { fileStorage } from "@/lib/storage";
+import { INGEST_DOCUMENT } from "./ingest-document";
+import { MAX_PDF_BYTES, MAX_PDF_PAGES } from "./limits";
+import { openPdf, PdfReadError } from "./pdf-text";
+import { type DocumentView, documentView } from "./read-documents";
+
+/**
+ * Accepting a PDF: every cheap check (magic bytes, size, plan storage, duplicate
+ * content, page count) happens before the bytes are stored; then the document row and
+ * its ingestion job are written in one transaction. The caller runs the job in after().
+ */
+export interface Accepted {
+  document: DocumentView;
+  jobId: string | null;
+}
+
+const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+export function cleanFilename(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .trim()
+    .slice(0, 255);
+  return clean || "document.pdf";
+}
+
+export function assertPdfBytes(bytes: Uint8Array): void {
+  // Acrobat accepts the header anywhere in the first 1024 bytes; so do we.
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString("latin1");
+  if (!head.includes("%PDF-")) {
+    throw new AppError("unsupported_media_type", "This file is not a PDF. Upload a .pdf document.");
+  }
+}
+
+export function assertSize(size: number): void {
+  if (size > MAX_PDF_BYTES) {
+    throw new AppError("payload_too_large", `This file is ${mb(size)}; the limit is ${mb(MAX_PDF_BYTES)} per PDF.`);
+  }
+  if (size === 0)
+    throw new AppError("validation_failed", "The file is empty.", [{ path: "file", message: "is empty" }]);
+}
+
+/** Plan storage: the tenant's documents plus this one must fit. */
+async function assertStorage(tx: Tx, size: number, exceptId?: string): Promise<void> {
+  const [usage] = await rows<{ used: string | number; limit_mb: number }>(
+    tx,
+    sql`select coalesce((select sum(size_bytes) from documents
+                          where status <> 'failed' and (${exceptId ?? null}::uuid is null or id <> ${exceptId ?? null}::uuid)), 0) as used,
+               s.storage_limit_mb as limit_mb
+        from customers c join subscriptions s on s.id = c.subscription_id
+        where c.id = (select private.customer_id())`,
+  );
+  if (!usage) throw notFound("Customer");
+  const limit = usage.limit_mb * 1024 * 1024;
+  if (Number(usage.used) + size > limit) {
+    throw new AppError(
+      "payload_too_large",
+      `This upload would exceed your plan's storage: ${mb(Number(usage.used))} of ${usage.limit_mb} MB used, this file is ${mb(size)}. Delete documents or upgrade your plan.`,
+      { storage_used_bytes: Number(usage.used), storage_limit_mb: usage.limit_mb },
+    );
+  }
+}
+
+async function assertNotDuplicate(tx: Tx, sha256: string, exceptId?: string): Promise<void> {
+  const [existing] = await tx
+    .select({ id: documents.id, filename: documents.filename })
+    .from(documents)
+    .where(
+      and(
+        eq(documents.sha256, sha256),
+        ne(documents.status, "failed"),
+        exceptId ? ne(documents.id, exceptId) : undefined,
+      ),
+    )
+    .limit(1);
+  if (existing) {
+    throw new AppError("conflict", `This file is already uploaded as "${existing.filename}".`, {
+      document_id: existing.id,
+      filename: existing.filename,
+    });
+  }
+}
+
+/** Opens the PDF just enough to count pages; unreadable files become a failed document. */
+async function inspectPdf(bytes: Uint8Array): Promise<{ pages: number } | { failure: string }> {
+  try {
+    const pdf = await openPdf(bytes);
+    const pages = pdf.numPages;
+    await pdf.loadingTask.destroy();
+    if (pages > MAX_PDF_PAGES) {
+      throw new AppError("validation_failed", `This PDF has ${pages} pages; the limit is ${MAX_PDF_PAGES}.`, [
+        { path: "file", message: `has ${pages} pages (at most ${MAX_PDF_PAGES})` },
+      ]);
+    }
+    return { pages };
+  } catch (err) {
+    if (err instanceof PdfReadError) return { failure: err.message };
+    throw err;
+  }
+}
+
+const sha256Of = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** POST /documents/upload: the whole file arrived in the request. */
+export async function acceptUpload(identity: Identity, file: { name: string; bytes: Uint8Array }): Promise<Accepted> {
+  const claims = tenantClaims(identity);
+  const customerId = claims.customer_id;
+  const filename = cleanFilename(file.name);
+  assertSize(file.bytes.byteLength);
+  assertPdfBytes(file.bytes);
+  const sha256 = sha256Of(file.bytes);
+  await withTenant(claims, async (tx) => {
+    await assertStorage(tx, file.bytes.byteLength);
+    await assertNotDuplicate(tx, sha256);
+  });
+  const inspected = await inspectPdf(file.bytes);
+  const id = randomUUID();
+  if ("failure" in inspected) {
+    // Kept, visibly failed, with the reason; the unusable bytes are not stored.
+    const [row] = await withTenant(claims, (tx) =>
+      tx
+        .insert(documents)
+        .values({ id, customerId, filename, sizeBytes: 0, sha256, status: "failed", error: inspected.failure })
+        .returning(),
+    );
+    return { document: documentView(row as typeof documents.$inferSelect), jobId: null };
+  }
+  const storagePath = `${customerId}/${id}.pdf`;
+  await fileStorage().put(storagePath, file.bytes, "application/pdf");
+  return withTenant(claims, async (tx) => {
+    const [row] = await tx
+      .insert(documents)
+      .values({
+        id,
+        customerId,
+        filename,
+        storagePath,
+        sizeBytes: file.bytes.byteLength,
+        sha256,
+        pageCount: inspected.pages,
+        pagesTotal: inspected.pages,
+      })
+      .returning();
+    const jobId = await enqueueJob(tx, { customerId, kind: INGEST_DOCUMENT, payload: { document_id: id } });
+    return { document: documentView(row as typeof documents.$inferSelect), jobId };
+  });
+}
+
+/** POST /documents/upload-url: reserve a document and hand out a direct upload URL. */
+export async function createUploadUrl(
+  identity: Identity,
+  input: { filename: string; size_bytes: number },
+  origin: string,
+) {
+  const claims = tenantClaims(identity);
+  const customerId = claims.customer_id;
+  assertSize(input.size_bytes);
+  const id = randomUUID();
+  const storagePath = `${customerId}/${id}.pdf`;
+  await withTenant(claims, async (tx) => {
+    await assertStorage(tx, input.size_bytes);
+    await tx.insert(documents).values({
+      id,
+      customerId,
+      filename: cleanFilename(input.filename),
+      storagePath,
+      sizeBytes: input.size_bytes,
+    });
+  });
+  const signed = await fileStorage().signedUploadUrl(storagePath, { origin, maxBytes: MAX_PDF_BYTES });
+  return {
+    document_id: id,
+    upload_url: signed.url,
+    method: signed.method,
+    headers: signed.headers,
+    expires_at: signed.expiresAt,
+  };
+}
+
+/** POST /documents/{id}/complete: the bytes are in storage; check them and start ingestion. */
+export async function completeUpload(identity: Identity, id: string): Promise<Accepted> {
+  const claims = tenantClaims(identity);
+  const [doc] = await withTenant(claims, (tx) => tx.select().from(documents).where(eq(documents.id, id)));
+  if (!doc) throw notFound("Document");
+  if (doc.sha256 !== null || doc.status !== "pending" || !doc.storagePath) {
+    throw new AppError("conflict", "This upload was already completed.", { document_id: id, status: doc.status });
+  }
+  const bytes = await fileStorage().get(doc.storagePath);
+  if (!bytes) {
+    throw new AppError("conflict", "No file has been uploaded to the upload URL yet.", { document_id: id });
+  }
+  const storagePath = doc.storagePath;
+  const rejectUpload = async (err: AppError): Promise<never> => {
+    await fileStorage().delete(storagePath);
+    await withTenant(claims, (tx) => tx.delete(documents).where(eq(documents.id, id)));
+    throw err;
+  };
+  try {
+    assertSize(bytes.byteLength);
+    assertPdfBytes(bytes);
+  } catch (err) {
+    if (err instanceof AppError) await rejectUpload(err);
+    throw err;
+  }
+  const sha256 = sha256Of(bytes);
+  try {
+    await withTenant(claims, async (tx) => {
+      await assertStorage(tx, bytes.byteLength, id);
+      await assertNotDuplicate(tx, sha256, id);
+    });
+  } catch (err) {
+    if (err instanceof AppError) await rejectUpload(err);
+    throw err;
+  }
+  let inspected: Awaited<ReturnType<typeof inspectPdf>>;
+  try {
+    inspected = await inspectPdf(bytes);
+  } catch (err) {
+    if (err instanceof AppError) await rejectUpload(err);
+    throw err;
+  }
+  return withTenant(claims, async (tx) => {
+    if ("failure" in inspected) {
+      const [row] = await tx
+        .update(documents)
+        .set({ sha256, sizeBytes: bytes.byteLength, status: "failed", error: inspected.failure })
+        .where(eq(documents.id, id))
+        .returning();
+      return { document: documentView(row as typeof documents.$inferSelect), jobId: null };
+    }
+    const [row] = await tx
+      .update(documents)
+      .set({ sha256, sizeBytes: bytes.byteLength, pageCount: inspected.pages, pagesTotal: inspected.pages })
+      .where(eq(documents.id, id))
+      .returning();
+    const jobId = await enqueueJob(tx, {
+      customerId: claims.customer_id,
+      kind: INGEST_DOCUMENT,
+      payload: { document_id: id },
+    });
+    return { document: documentView(row as typeof documents.$inferSelect), jobId };
+  });
+}

@@ -1,0 +1,77 @@
+import "server-only";
+import { log } from "@/lib/log";
+import { jobHandlers } from "./handlers";
+import { PermanentJobError, RetryLaterError } from "./job-errors";
+import { claimJobs, completeJob, failJob, heartbeat, type JobRow, leaseSeconds } from "./job-queue";
+
+export interface JobContext {
+  /** Aborted when another worker took the job over (our lease was lost). */
+  signal: AbortSignal;
+}
+
+export interface JobHandler {
+  run(job: JobRow, ctx: JobContext): Promise<void>;
+  /** Called once when the job fails for good, to leave its subject in a visible final state. */
+  onFinalFailure?(job: JobRow, error: string): Promise<void>;
+}
+
+/** Runs one claimed job to completion, keeping its lease alive while it works. */
+export async function runJob(job: JobRow): Promise<void> {
+  const handler = jobHandlers[job.kind];
+  const controller = new AbortController();
+  const beat = setInterval(
+    () => {
+      heartbeat(job.id)
+        .then((held) => {
+          if (!held) controller.abort(new Error("lease lost"));
+        })
+        .catch(() => {});
+    },
+    Math.max(1000, (leaseSeconds() * 1000) / 3),
+  );
+  beat.unref();
+  const started = Date.now();
+  try {
+    if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}"`);
+    await handler.run(job, { signal: controller.signal });
+    await completeJob(job.id);
+    log.info({ job_id: job.id, kind: job.kind, attempt: job.attempts, ms: Date.now() - started }, "job done");
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const retryable = !(err instanceof PermanentJobError);
+    const { final } = await failJob(job, message, {
+      retryable,
+      delayMs: err instanceof RetryLaterError ? err.delayMs : undefined,
+    });
+    log.warn(
+      { job_id: job.id, kind: job.kind, attempt: job.attempts, final, err: message, ms: Date.now() - started },
+      final ? "job failed for good" : "job failed, will retry",
+    );
+    if (final && handler?.onFinalFailure) {
+      await handler.onFinalFailure(job, message).catch((e) => log.error({ err: e, job_id: job.id }, "onFinalFailure"));
+    }
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** Claims and runs one specific job now (from after()); a no-op if someone else has it. */
+export async function runJobNow(jobId: string): Promise<void> {
+  try {
+    const [job] = await claimJobs({ limit: 1, jobId });
+    if (job) await runJob(job);
+  } catch (err) {
+    log.error({ err, job_id: jobId }, "running a job after the response failed");
+  }
+}
+
+/** One pass of the sweeper: claims due jobs and runs them, a few at a time. */
+export async function sweepOnce(opts: { limit?: number; concurrency?: number } = {}): Promise<number> {
+  const claimed = await claimJobs({ limit: opts.limit ?? 10 });
+  const queue = [...claimed];
+  const workers = Array.from({ length: Math.min(opts.concurrency ?? 2, queue.length) }, async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) await runJob(job);
+  });
+  await Promise.all(workers);
+  return claimed.length;
+}

@@ -1,0 +1,51 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { asService, rows } from "@/lib/db/client";
+import { log } from "@/lib/log";
+import { sweepOnce } from "./run-jobs";
+
+/**
+ * The self-hosted sweeper: every few seconds, picks up jobs that are due or whose
+ * worker died, so nothing waits on after() alone. On Vercel, the cron endpoint
+ * (/api/v1/cron/sweep) does the same.
+ */
+const key = Symbol.for("pdf-answers.sweeper");
+type G = typeof globalThis & { [key]?: NodeJS.Timeout };
+
+export function startSweeper(intervalMs = Number(process.env.SWEEPER_INTERVAL_MS) || 2000): void {
+  const g = globalThis as G;
+  if (g[key]) return;
+  let busy = false;
+  let lastMaintenance = 0;
+  g[key] = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      while ((await sweepOnce({ limit: 10 })) > 0) {
+        // keep draining while there is work
+      }
+      if (Date.now() - lastMaintenance > 60_000) {
+        lastMaintenance = Date.now();
+        await failAbandonedUploads();
+      }
+    } catch (err) {
+      log.error({ err }, "sweeper pass failed");
+    } finally {
+      busy = false;
+    }
+  }, intervalMs);
+  g[key].unref();
+}
+
+/** Direct uploads whose bytes never arrived end visibly failed once their URL expired. */
+export async function failAbandonedUploads(): Promise<number> {
+  const failed = await asService("sweeper maintenance: abandoned direct uploads", (tx) =>
+    rows(
+      tx,
+      sql`update documents set status = 'failed', error = 'The upload was never completed. Upload the file again.'
+          where status = 'pending' and sha256 is null and upload_date < now() - interval '3 hours'
+          returning id`,
+    ),
+  );
+  return failed.length;
+}

@@ -1,0 +1,28 @@
+/**
+ * Where tenants' original files live. Two implementations: a local folder under
+ * DATA_DIR (embedded default) and a private Supabase Storage bucket (production).
+ * Nothing outside lib/storage knows which one is in use; get one with fileStorage().
+ *
+ * Paths are always "<customer_id>/<document_id>.pdf": namespaced by tenant.
+ */
+export interface SignedUpload {
+  /** Absolute URL the client sends the bytes to. */
+  url: string;
+  method: "PUT" | "POST";
+  /** Headers the client must send with the bytes. */
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface FileStorage {
+  readonly kind: "local" | "supabase";
+  put(path: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** The bytes, or null when there is no such object. */
+  get(path: string): Promise<Uint8Array | null>;
+  /** Removes the object; removing a missing object is not an error. */
+  delete(path: string): Promise<void>;
+  /** Removes every object under "<prefix>/" (a tenant's folder). */
+  deletePrefix(prefix: string): Promise<void>;
+  /** A URL the browser can upload one object to directly, valid for a while. */
+  signedUploadUrl(path: string, opts: { origin: string; maxBytes: number }): Promise<SignedUpload>;
+}
