@@ -85,7 +85,7 @@ export function verifyUploadToken(token: string | null | undefined): { path: str
   if (typeof token !== "string" || token.length > 2048) return null;
   const [body, signature, extra] = token.split(".");
   if (!body || !signature || extra !== undefined) return null;
-  // mutated
+  if (!hmacVerify(TOKEN_PURPOSE, body, signature)) return null;
   let payload: Partial<UploadTokenPayload>;
   try {
     payload = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));

@@ -41,7 +41,7 @@ export interface SupabaseStorageOptions {
 
 type StorageFailure = { message: string; status?: number; statusCode?: string; code?: string; name?: string };
 
-function describe(error: unknown): StorageFailure {
+function errorFields(error: unknown): StorageFailure {
   if (error instanceof StorageApiError) {
     return {
       name: error.name,
@@ -68,7 +68,7 @@ function isAlreadyExists(error: unknown): boolean {
 
 /** The bucket's own refusals, as the app's 413/415; everything else is Storage failing. */
 function failure(what: string, error: unknown): AppError {
-  const d = describe(error);
+  const d = errorFields(error);
   if (d.statusCode === "413" || d.code === "EntityTooLarge") {
     return new AppError("payload_too_large", `Files are limited to ${MAX_OBJECT_BYTES / 1024 / 1024} MB.`);
   }

@@ -312,7 +312,7 @@ export async function startSupabaseStorageFake(options: SupabaseStorageFakeOptio
       (headers["x-metadata"] as string | undefined) ?? null,
       raw,
     );
-    if (b.allowed_mime_types && b.allowed_mime_types.length > 0 && false) {
+    if (b.allowed_mime_types && b.allowed_mime_types.length > 0 && !mimeAllowed(file.mimeType, b.allowed_mime_types)) {
       throw ERR.mime(file.mimeType);
     }
     const limit = Math.min(b.file_size_limit ?? Number.POSITIVE_INFINITY, globalLimit);
@@ -407,7 +407,6 @@ export async function startSupabaseStorageFake(options: SupabaseStorageFakeOptio
         throw ERR.validation("Body is not valid JSON");
       }
     };
-    let m: RegExpExecArray | null;
 
     // ── Buckets ──
     if (path === "/bucket" && method === "GET") {
@@ -436,13 +435,15 @@ export async function startSupabaseStorageFake(options: SupabaseStorageFakeOptio
       });
       return { status: 200, body: { name } };
     }
-    if ((m = /^\/bucket\/([^/]+)\/empty$/.exec(path)) && method === "POST") {
+    const emptyRoute = /^\/bucket\/([^/]+)\/empty$/.exec(path);
+    if (emptyRoute && method === "POST") {
       if (!service) throw ERR.noSuchBucket();
-      bucketOf(decodeURIComponent(m[1] as string)).objects.clear();
+      bucketOf(decodeURIComponent(emptyRoute[1] as string)).objects.clear();
       return { status: 200, body: { message: "Successfully emptied" } };
     }
-    if ((m = /^\/bucket\/([^/]+)$/.exec(path))) {
-      const id = decodeURIComponent(m[1] as string);
+    const bucketRoute = /^\/bucket\/([^/]+)$/.exec(path);
+    if (bucketRoute) {
+      const id = decodeURIComponent(bucketRoute[1] as string);
       if (!service) throw ERR.noSuchBucket();
       const b = bucketOf(id);
       if (method === "GET") return { status: 200, body: bucketJson(b) };
@@ -466,9 +467,10 @@ export async function startSupabaseStorageFake(options: SupabaseStorageFakeOptio
     }
 
     // ── Signed uploads ──
-    if ((m = /^\/object\/upload\/sign\/([^/]+)\/(.+)$/.exec(path))) {
-      const bucketId = decodeURIComponent(m[1] as string);
-      const name = decodeURIComponent(m[2] as string);
+    const signRoute = /^\/object\/upload\/sign\/([^/]+)\/(.+)$/.exec(path);
+    if (signRoute) {
+      const bucketId = decodeURIComponent(signRoute[1] as string);
+      const name = decodeURIComponent(signRoute[2] as string);
       if (method === "POST") {
         if (!service) throw ERR.rls();
         checkKey(name);
@@ -503,8 +505,9 @@ export async function startSupabaseStorageFake(options: SupabaseStorageFakeOptio
     }
 
     // ── Listing ──
-    if ((m = /^\/object\/list\/([^/]+)$/.exec(path)) && method === "POST") {
-      const b = buckets.get(decodeURIComponent(m[1] as string));
+    const listRoute = /^\/object\/list\/([^/]+)$/.exec(path);
+    if (listRoute && method === "POST") {
+      const b = buckets.get(decodeURIComponent(listRoute[1] as string));
       const body = json();
       if (typeof body.prefix !== "string") throw ERR.validation("body must have required property 'prefix'");
       // A missing bucket, or one this role may not read, simply lists nothing.
@@ -512,9 +515,10 @@ export async function startSupabaseStorageFake(options: SupabaseStorageFakeOptio
     }
 
     // ── Info ──
-    if ((m = /^\/object\/info\/(?:authenticated\/)?([^/]+)\/(.+)$/.exec(path)) && method === "GET") {
-      const b = buckets.get(decodeURIComponent(m[1] as string));
-      const o = service ? b?.objects.get(decodeURIComponent(m[2] as string)) : undefined;
+    const infoRoute = /^\/object\/info\/(?:authenticated\/)?([^/]+)\/(.+)$/.exec(path);
+    if (infoRoute && method === "GET") {
+      const b = buckets.get(decodeURIComponent(infoRoute[1] as string));
+      const o = service ? b?.objects.get(decodeURIComponent(infoRoute[2] as string)) : undefined;
       if (!b || !o) throw ERR.noSuchKey();
       return {
         status: 200,
@@ -535,18 +539,20 @@ export async function startSupabaseStorageFake(options: SupabaseStorageFakeOptio
     }
 
     // ── Public download ──
-    if ((m = /^\/object\/public\/([^/]+)\/(.+)$/.exec(path)) && (method === "GET" || method === "HEAD")) {
-      const b = buckets.get(decodeURIComponent(m[1] as string));
-      if (!b || !b.public) throw ERR.noSuchBucket();
-      const o = b.objects.get(decodeURIComponent(m[2] as string));
+    const publicRoute = /^\/object\/public\/([^/]+)\/(.+)$/.exec(path);
+    if (publicRoute && (method === "GET" || method === "HEAD")) {
+      const b = buckets.get(decodeURIComponent(publicRoute[1] as string));
+      if (!b?.public) throw ERR.noSuchBucket();
+      const o = b.objects.get(decodeURIComponent(publicRoute[2] as string));
       if (!o) throw ERR.noSuchKey();
       return download(o);
     }
 
     // ── Objects ──
-    if ((m = /^\/object\/(?:authenticated\/)?([^/]+)\/(.+)$/.exec(path))) {
-      const bucketId = decodeURIComponent(m[1] as string);
-      const name = decodeURIComponent(m[2] as string);
+    const objectRoute = /^\/object\/(?:authenticated\/)?([^/]+)\/(.+)$/.exec(path);
+    if (objectRoute) {
+      const bucketId = decodeURIComponent(objectRoute[1] as string);
+      const name = decodeURIComponent(objectRoute[2] as string);
       if (method === "GET" || method === "HEAD") {
         const o = service ? buckets.get(bucketId)?.objects.get(name) : undefined;
         if (!o) throw ERR.noSuchKey();
@@ -567,13 +573,14 @@ export async function startSupabaseStorageFake(options: SupabaseStorageFakeOptio
         return { status: 200, body: { message: "Successfully deleted" } };
       }
     }
-    if ((m = /^\/object\/([^/]+)$/.exec(path)) && method === "DELETE") {
+    const removeRoute = /^\/object\/([^/]+)$/.exec(path);
+    if (removeRoute && method === "DELETE") {
       const body = json();
       const prefixes = body.prefixes;
       if (!Array.isArray(prefixes) || prefixes.length < 1 || prefixes.length > 1000) {
         throw ERR.validation("body/prefixes must be an array of 1 to 1000 items");
       }
-      const b = buckets.get(decodeURIComponent(m[1] as string));
+      const b = buckets.get(decodeURIComponent(removeRoute[1] as string));
       const removed: unknown[] = [];
       if (b && service) {
         for (const p of prefixes) {
