@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { asService, rows } from "@/lib/db/client";
+import { queueEmbeddingBackfill } from "@/lib/documents/embed-backfill";
 import { log } from "@/lib/log";
 import { sweepOnce } from "./run-jobs";
 
@@ -27,6 +28,7 @@ export function startSweeper(intervalMs = Number(process.env.SWEEPER_INTERVAL_MS
       if (Date.now() - lastMaintenance > 60_000) {
         lastMaintenance = Date.now();
         await failAbandonedUploads();
+        await queueEmbeddingBackfill();
       }
     } catch (err) {
       log.error({ err }, "sweeper pass failed");
