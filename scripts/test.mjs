@@ -25,9 +25,15 @@ function run(label, cmd, args, env = {}) {
 function reachable(host, port) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port: Number(port), timeout: 2000 });
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once("error", () => resolve(false));
-    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 

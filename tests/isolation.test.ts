@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useDirectDatabase } from "./support/direct-db";
+import { openDirectDatabase } from "./support/direct-db";
 import { claimsOf, type SeededTenant, seedTenant } from "./support/seed";
 
 // Tenant isolation is enforced by the database (row-level security), not by WHERE
@@ -17,12 +17,12 @@ const tenantTables = [
 ] as const;
 const ownerColumn = (t: string) => (t === "customers" ? "id" : "customer_id");
 
-let db: Awaited<ReturnType<typeof useDirectDatabase>>;
+let db: Awaited<ReturnType<typeof openDirectDatabase>>;
 let a: SeededTenant;
 let b: SeededTenant;
 
 beforeAll(async () => {
-  db = await useDirectDatabase();
+  db = await openDirectDatabase();
   a = await seedTenant("Alpha");
   b = await seedTenant("Bravo");
 });

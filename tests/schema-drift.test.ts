@@ -2,13 +2,13 @@ import { is, sql } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as schema from "@/lib/db/schema";
-import { useDirectDatabase } from "./support/direct-db";
+import { openDirectDatabase } from "./support/direct-db";
 
 // The SQL migrations are the source of truth; lib/db/schema.ts must describe exactly
 // the tables and columns they create, or typed queries would drift from reality.
-let db: Awaited<ReturnType<typeof useDirectDatabase>>;
+let db: Awaited<ReturnType<typeof openDirectDatabase>>;
 beforeAll(async () => {
-  db = await useDirectDatabase();
+  db = await openDirectDatabase();
 });
 afterAll(async () => {
   await db?.closeDatabase();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { api, expectError } from "../support/api";
 import { type AppServer, startAppServer } from "../support/app-server";
-import { useDirectDatabase } from "../support/direct-db";
+import { openDirectDatabase } from "../support/direct-db";
 import { type SeededTenant, seedTenant } from "../support/seed";
 
 // API calls as tenant A naming tenant B's ids answer 404, exactly as for ids that do
@@ -14,7 +14,7 @@ let tokenA: string;
 let tokenB: string;
 
 beforeAll(async () => {
-  const db = await useDirectDatabase();
+  const db = await openDirectDatabase();
   a = await seedTenant("Alpha Cross");
   b = await seedTenant("Bravo Cross");
   if (db.kind === "pglite") {

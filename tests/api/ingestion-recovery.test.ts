@@ -40,8 +40,8 @@ function serverEnv(withGemini: boolean): Record<string, string> {
 async function chunkRows(dataDir: string, documentId: string) {
   // A fresh copy of lib/ each time, so its configuration is read again for this data dir.
   vi.resetModules();
-  const { useDirectDatabase } = await import("../support/direct-db");
-  const db = await useDirectDatabase({ dataDir, databaseUrl: database?.url, encryptionKey });
+  const { openDirectDatabase } = await import("../support/direct-db");
+  const db = await openDirectDatabase({ dataDir, databaseUrl: database?.url, encryptionKey });
   try {
     return await db.asService("test check", (tx) =>
       db.rows<{ chunk_index: number; embedded: boolean }>(
