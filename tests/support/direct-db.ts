@@ -6,7 +6,9 @@ import { tempDataDir } from "./app-server";
  * lib module reads its configuration: PGlite in a fresh data dir (the app server holds
  * the lock on its own), or the run's PostgreSQL database shared with the app server.
  */
-export async function openDirectDatabase(opts: { dataDir?: string; databaseUrl?: string; encryptionKey?: string } = {}) {
+export async function openDirectDatabase(
+  opts: { dataDir?: string; databaseUrl?: string; encryptionKey?: string } = {},
+) {
   const kind = process.env.TEST_DB === "postgres" ? "postgres" : "pglite";
   const dataDir = opts.dataDir ?? tempDataDir("direct");
   process.env.DATA_DIR = dataDir;
