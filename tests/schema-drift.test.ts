@@ -47,6 +47,7 @@ it.each(tables.map((t) => [getTableConfig(t).name, t] as const))(
       "vector(1536)": "vector",
       tsvector: "tsvector",
       regconfig: "regconfig",
+      "integer[]": "_int4",
     };
     const declared = getTableConfig(table).columns.map((c) => ({
       column_name: c.name,

@@ -105,6 +105,8 @@ export const documentChunks = pgTable("document_chunks", {
   chunkIndex: integer("chunk_index").notNull(),
   pageStart: integer("page_start").notNull(),
   pageEnd: integer("page_end").notNull(),
+  /** Offsets in content where pages page_start+1 … page_end begin. */
+  pageOffsets: integer("page_offsets").array().notNull().default([]),
   content: text("content").notNull(),
   tokenCount: integer("token_count").notNull().default(0),
   embedding: vector("embedding", { dimensions: 1536 }),

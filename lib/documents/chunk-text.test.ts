@@ -46,6 +46,9 @@ if (process.env.TEST_DB !== "postgres")
       ]);
       expect(chunks).toHaveLength(1);
       expect(chunks[0]).toMatchObject({ pageStart: 1, pageEnd: 2 });
+      const content = (chunks[0] as { content: string }).content;
+      const [offset] = (chunks[0] as { pageOffsets: number[] }).pageOffsets;
+      expect(content.slice(offset)).toMatch(/^Sentence number 5 /);
     });
 
     it("starts a new chunk at a heading once the current one has substance", () => {

@@ -12,6 +12,8 @@ export interface Chunk {
   index: number;
   pageStart: number;
   pageEnd: number;
+  /** Offsets in content where pages pageStart+1 … pageEnd begin. */
+  pageOffsets: number[];
   content: string;
   tokenCount: number;
 }
@@ -43,10 +45,19 @@ export function chunkPages(pages: PageText[], options: Partial<ChunkOptions> = {
   const flush = (overlap = true) => {
     if (current.length === 0) return;
     const content = current.map((b) => b.text).join("\n\n");
+    const pageOffsets: number[] = [];
+    let offset = 0;
+    current.forEach((b, i) => {
+      const previous = current[i - 1];
+      // One offset per page boundary crossed (an empty page in between repeats it).
+      if (previous) for (let page = previous.page + 1; page <= b.page; page++) pageOffsets.push(offset);
+      offset += b.text.length + 2;
+    });
     chunks.push({
       index: chunks.length,
       pageStart: Math.min(...current.map((b) => b.page)),
       pageEnd: Math.max(...current.map((b) => b.page)),
+      pageOffsets,
       content,
       tokenCount: estimateTokens(content),
     });

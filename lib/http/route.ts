@@ -35,7 +35,7 @@ type Handler<P, A extends Access> = (
 export function apiRoute<
   P extends Record<string, string | string[]> = Record<string, never>,
   A extends Access = Access,
->(options: { access: A; roles?: readonly Role[] }, handler: Handler<P, A>) {
+>(options: { access: A; roles?: readonly Role[]; resolveIdentity?: boolean }, handler: Handler<P, A>) {
   return async (req: NextRequest, context: { params: Promise<P> }): Promise<Response> => {
     const started = performance.now();
     const requestId = pickRequestId(req.headers.get("x-request-id"));
@@ -48,7 +48,11 @@ export function apiRoute<
       };
       // Public routes treat a bad token as no token: logging out or checking health must work.
       const identity =
-        options.access === "public" ? await authenticate(req).catch(() => null) : await authenticate(req);
+        options.resolveIdentity === false
+          ? null
+          : options.access === "public"
+            ? await authenticate(req).catch(() => null)
+            : await authenticate(req);
       if (options.access !== "public") {
         if (!identity) throw unauthenticated();
         if (identity.via === "cookie" && !isSafeMethod(req.method)) assertSameOrigin(req);

@@ -1,10 +1,12 @@
 import "server-only";
 import { EMBED_CHUNKS, embedChunksJob } from "@/lib/documents/embed-backfill";
 import { INGEST_DOCUMENT, ingestDocumentJob } from "@/lib/documents/ingest-document";
+import { ANSWER_MESSAGE, answerMessageJob } from "@/lib/rag/answer-message-job";
 import type { JobHandler } from "./run-jobs";
 
 /** Every job kind and the code that runs it. */
 export const jobHandlers: Record<string, JobHandler> = {
   [INGEST_DOCUMENT]: ingestDocumentJob,
   [EMBED_CHUNKS]: embedChunksJob,
+  [ANSWER_MESSAGE]: answerMessageJob,
 };

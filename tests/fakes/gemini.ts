@@ -386,6 +386,9 @@ function generate(model: string, raw: unknown, behaviour: GeminiFakeBehaviour) {
     text = JSON.stringify(
       pages.map((page) => ({ page, text: typeof ocr === "string" ? ocr : (ocr[String(page)] ?? "") })),
     );
+  } else if (/standalone question/i.test(system)) {
+    // Question rewriting: the last message, without the conversation around it.
+    text = /Last message:\s*([\s\S]+)$/.exec(userText)?.[1]?.trim() ?? userText;
   } else {
     const answer = answerFromSources(`${system}\n${userText}`, lastUserText(body.contents));
     text =
@@ -456,7 +459,7 @@ function splitSources(text: string): { sources: Map<number, string>; rest: strin
 /** Quotes the source sentence sharing most words with the question, citing its number. */
 function answerFromSources(prompt: string, lastUser: string): { text: string; citation: number | null } {
   const { sources } = splitSources(prompt);
-  const question = /question\s*:\s*(.+)/i.exec(lastUser)?.[1] ?? splitSources(lastUser).rest;
+  const question = /question\s*:\s*([\s\S]+)/i.exec(lastUser)?.[1] ?? splitSources(lastUser).rest;
   if (sources.size === 0) {
     const gist = question.replace(/\s+/g, " ").trim().slice(0, 120);
     return { text: `Fake Gemini answer to: ${gist}`, citation: null };

@@ -4,7 +4,10 @@ import { currentProfile } from "@/lib/tenants/current-profile";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const identity = await requireIdentity("/dashboard");
-  const links = [{ href: "/dashboard", label: "Overview" }];
+  const links = [
+    { href: "/dashboard", label: "Overview" },
+    { href: "/dashboard/documents", label: "Documents" },
+  ];
   if (identity.role === "global_admin") links.push({ href: "/admin", label: "Admin" });
   if (!identity.customerId) {
     return (

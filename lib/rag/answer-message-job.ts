@@ -1,0 +1,197 @@
+import "server-only";
+import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { decryptSecret } from "@/lib/crypto/secret-box";
+import { type Claims, withTenant } from "@/lib/db/client";
+import { customers, messages } from "@/lib/db/schema";
+import { RetryLaterError } from "@/lib/jobs/job-errors";
+import type { JobRow } from "@/lib/jobs/job-queue";
+import type { JobHandler } from "@/lib/jobs/run-jobs";
+import { log } from "@/lib/log";
+import { ManychatError, sendWhatsAppMessages } from "@/lib/manychat/manychat-client";
+import { formatAnswer } from "@/lib/manychat/whatsapp-format";
+import { readSettings } from "@/lib/tenants/settings";
+import { type Answer, answerQuestion, type Turn } from "./answer-question";
+
+/**
+ * Answers a subscriber's pending WhatsApp messages. Messages that arrive within the
+ * tenant's burst window are answered together, once: each message's job waits the
+ * window, and only the job of the newest pending message answers (all of them).
+ */
+export const ANSWER_MESSAGE = "answer_message";
+
+const tenant = (customerId: string): Claims => ({ role: "authenticated", customer_id: customerId });
+
+interface Context {
+  claims: Claims;
+  company: string;
+  settings: ReturnType<typeof readSettings>;
+  apiKey: string | null;
+  pending: { id: string; content: string; createdAt: string }[];
+  history: Turn[];
+}
+
+async function loadContext(job: JobRow): Promise<Context | null> {
+  const claims = tenant(job.customerId as string);
+  const subscriberId = String(job.payload.subscriber_id);
+  const messageId = String(job.payload.message_id);
+  return withTenant(claims, async (tx) => {
+    const pending = await tx
+      .select({ id: messages.id, content: messages.content, createdAt: messages.createdAt })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.subscriberId, subscriberId),
+          eq(messages.direction, "inbound"),
+          eq(messages.status, "pending"),
+          eq(messages.channel, "whatsapp"),
+        ),
+      )
+      .orderBy(asc(messages.createdAt), asc(messages.id));
+    const newest = pending[pending.length - 1];
+    // Answered already, or a newer message's job will answer them all.
+    if (!newest || newest.id !== messageId) return null;
+    const [customer] = await tx
+      .select({
+        name: customers.name,
+        settings: customers.settings,
+        key: customers.manychatApiKeyEncrypted,
+      })
+      .from(customers)
+      .where(eq(customers.id, claims.customer_id));
+    if (!customer) return null;
+    const settings = readSettings(customer.settings);
+    const firstPending = pending[0] as { createdAt: string };
+    const earlier = settings.memory_turns
+      ? await tx
+          .select({ direction: messages.direction, content: messages.content })
+          .from(messages)
+          .where(
+            and(
+              eq(messages.subscriberId, subscriberId),
+              lt(messages.createdAt, firstPending.createdAt),
+              inArray(messages.status, ["answered", "unanswered", "sent"]),
+            ),
+          )
+          .orderBy(desc(messages.createdAt))
+          .limit(settings.memory_turns * 2)
+      : [];
+    return {
+      claims,
+      company: customer.name,
+      settings,
+      apiKey: customer.key ? decryptSecret(customer.key) : null,
+      pending,
+      history: earlier.reverse(),
+    };
+  });
+}
+
+export const answerMessageJob: JobHandler = {
+  async run(job, ctx) {
+    const context = await loadContext(job);
+    if (!context) return;
+    const subscriberId = String(job.payload.subscriber_id);
+    const question = context.pending.map((m) => m.content).join("\n");
+    const started = Date.now();
+    const answer = await answerQuestion({
+      claims: context.claims,
+      company: context.company,
+      language: context.settings.language,
+      refusalText: context.settings.refusal_text,
+      question,
+      history: context.history,
+      signal: ctx.signal,
+    });
+    const parts = formatAnswer(
+      answer.answer,
+      answer.sources.map((s) => ({ filename: s.filename, page: s.page })),
+    );
+    const delivery = await deliver(context.apiKey, subscriberId, parts);
+    await record(context, subscriberId, answer, parts.join("\n\n"), delivery, Date.now() - started);
+  },
+
+  async onFinalFailure(job, error) {
+    const context = await loadContext(job).catch(() => null);
+    if (!context) return;
+    const subscriberId = String(job.payload.subscriber_id);
+    const fallback = context.settings.fallback_text;
+    const delivery = await deliver(context.apiKey, subscriberId, [fallback]).catch((e: Error) => ({
+      status: "failed" as const,
+      error: e.message,
+    }));
+    await withTenant(context.claims, async (tx) => {
+      const ids = context.pending.map((m) => m.id);
+      await tx
+        .update(messages)
+        .set({ status: "failed", error: `Could not answer: ${error}`.slice(0, 1000) })
+        .where(inArray(messages.id, ids));
+      await tx.insert(messages).values({
+        customerId: context.claims.customer_id,
+        subscriberId,
+        direction: "outbound",
+        content: fallback,
+        status: delivery.status === "sent" ? "sent" : "failed",
+        replyTo: ids[ids.length - 1] ?? null,
+        error: delivery.status === "sent" ? "Fallback text sent after the answer failed." : delivery.error,
+      });
+    });
+  },
+};
+
+type Delivery = { status: "sent" } | { status: "failed"; error: string };
+
+async function deliver(apiKey: string | null, subscriberId: string, parts: string[]): Promise<Delivery> {
+  if (!apiKey) return { status: "failed", error: "ManyChat is not connected: add your ManyChat API key in Settings." };
+  try {
+    await sendWhatsAppMessages(apiKey, subscriberId, parts);
+    return { status: "sent" };
+  } catch (err) {
+    if (err instanceof ManychatError && !err.retryable) {
+      // Permanent (e.g. 3011, outside the 24-hour window): recorded, not retried.
+      return { status: "failed", error: err.message };
+    }
+    throw err instanceof ManychatError ? new RetryLaterError(`ManyChat: ${err.message}`, 5000) : (err as Error);
+  }
+}
+
+async function record(
+  context: Context,
+  subscriberId: string,
+  answer: Answer,
+  delivered: string,
+  delivery: Delivery,
+  latencyMs: number,
+) {
+  const ids = context.pending.map((m) => m.id);
+  await withTenant(context.claims, async (tx) => {
+    await tx
+      .update(messages)
+      .set({
+        status: delivery.status === "failed" ? "failed" : answer.answered ? "answered" : "unanswered",
+        error: delivery.status === "failed" ? delivery.error : null,
+      })
+      .where(inArray(messages.id, ids));
+    await tx.insert(messages).values({
+      customerId: context.claims.customer_id,
+      subscriberId,
+      direction: "outbound",
+      content: delivered,
+      status: delivery.status === "sent" ? "sent" : "failed",
+      replyTo: ids[ids.length - 1] ?? null,
+      sources: answer.sources,
+      tokens: answer.usage,
+      latencyMs,
+      error: delivery.status === "failed" ? delivery.error : null,
+    });
+  });
+  log.info(
+    {
+      subscriber_messages: ids.length,
+      answered: answer.answered,
+      mode: answer.mode,
+      delivery: delivery.status,
+      ms: latencyMs,
+    },
+    "message answered",
+  );
+}
