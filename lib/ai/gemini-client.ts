@@ -69,15 +69,25 @@ const defaults: GeminiClientOptions = {
   generateTimeoutMs: 60_000,
   ocrTimeoutMs: 180_000,
 };
-let options: GeminiClientOptions = { ...defaults };
+let options: GeminiClientOptions | undefined;
+
+/** Defaults, with the retry policy from configuration (GEMINI_MAX_ATTEMPTS, GEMINI_RETRY_BASE_MS). */
+function currentOptions(): GeminiClientOptions {
+  options ??= {
+    ...defaults,
+    maxAttempts: config().GEMINI_MAX_ATTEMPTS,
+    baseDelayMs: config().GEMINI_RETRY_BASE_MS,
+  };
+  return options;
+}
 
 /** Tests shorten the waits; production keeps the defaults. */
 export function setGeminiClientOptions(patch: Partial<GeminiClientOptions>): void {
-  options = { ...options, ...patch };
+  options = { ...currentOptions(), ...patch };
 }
 
 export function resetGeminiClientOptions(): void {
-  options = { ...defaults };
+  options = undefined;
 }
 
 export function geminiConfigured(): boolean {
@@ -133,7 +143,7 @@ export async function embedTexts(
           ...(opts.task === "RETRIEVAL_DOCUMENT" && opts.title ? { title: opts.title } : {}),
           outputDimensionality: EMBEDDING_DIMENSIONS,
           abortSignal: attemptSignal,
-          httpOptions: { timeout: options.embedTimeoutMs },
+          httpOptions: { timeout: currentOptions().embedTimeoutMs },
         },
       });
       const values = (res.embeddings ?? []).map((e) => e.values ?? []);
@@ -232,7 +242,7 @@ export async function generateText(
         ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
         ...(req.maxOutputTokens !== undefined ? { maxOutputTokens: req.maxOutputTokens } : {}),
         abortSignal: attemptSignal,
-        httpOptions: { timeout: opts.timeoutMs ?? options.generateTimeoutMs },
+        httpOptions: { timeout: opts.timeoutMs ?? currentOptions().generateTimeoutMs },
       },
     });
     const candidate = res.candidates?.[0];
@@ -322,7 +332,7 @@ async function ocrGroup(data: string, pages: number[], into: Map<number, string>
       temperature: 0,
       signal,
     },
-    { op: "ocr", timeoutMs: options.ocrTimeoutMs },
+    { op: "ocr", timeoutMs: currentOptions().ocrTimeoutMs },
   );
   const parsed = res.finishReason === "STOP" ? safeParseOcr(res.text) : null;
   if (parsed) {
@@ -373,14 +383,14 @@ async function withRetries<T>(
       signal?.removeEventListener("abort", onAbort);
     }
     error.attempts = n;
-    if (!error.retryable || n >= options.maxAttempts) {
+    if (!error.retryable || n >= currentOptions().maxAttempts) {
       if (n > 1) error.message = `${error.message} (gave up after ${n} attempts)`;
       throw error;
     }
-    const backoff = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (n - 1));
+    const backoff = Math.min(currentOptions().maxDelayMs, currentOptions().baseDelayMs * 2 ** (n - 1));
     const delay =
       error.retryAfterMs !== null
-        ? Math.min(error.retryAfterMs, options.retryDelayCapMs)
+        ? Math.min(error.retryAfterMs, currentOptions().retryDelayCapMs)
         : Math.round(backoff / 2 + (Math.random() * backoff) / 2);
     log.warn(
       { op, attempt: n, code: error.code, status: error.status, delayMs: delay },
@@ -412,7 +422,11 @@ function toGeminiError(err: unknown, callerSignal: AbortSignal | undefined, op: 
   if (err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError")) {
     // Only the SDK's own per-attempt timer aborts without the caller having aborted.
     const ms =
-      op === "ocr" ? options.ocrTimeoutMs : op === "embed" ? options.embedTimeoutMs : options.generateTimeoutMs;
+      op === "ocr"
+        ? currentOptions().ocrTimeoutMs
+        : op === "embed"
+          ? currentOptions().embedTimeoutMs
+          : currentOptions().generateTimeoutMs;
     return new GeminiError("timeout", `Gemini did not answer within ${ms / 1000} s.`, { retryable: true, cause: err });
   }
   const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);

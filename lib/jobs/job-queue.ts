@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
+import { config } from "@/lib/config";
 import { asService, rows, type Tx } from "@/lib/db/client";
 import { jobs } from "@/lib/db/schema";
 
@@ -15,8 +16,7 @@ export const workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
 /** Seconds without a heartbeat after which a running job is presumed dead and retried. */
 export function leaseSeconds(): number {
-  const fromEnv = Number(process.env.JOB_LEASE_SECONDS);
-  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 60;
+  return config().JOB_LEASE_SECONDS;
 }
 
 /** Inserts a job inside the caller's (tenant) transaction, so it exists exactly when its subject does. */
@@ -83,7 +83,7 @@ export async function completeJob(jobId: string): Promise<void> {
 /** Records a failure: back to the queue with exponential backoff, or failed for good. */
 export async function failJob(job: JobRow, error: string, opts: { retryable: boolean; delayMs?: number }) {
   const final = !opts.retryable || job.attempts >= job.maxAttempts;
-  const delayMs = opts.delayMs ?? Math.min(2 ** job.attempts * 1000, 5 * 60_000);
+  const delayMs = opts.delayMs ?? Math.min(2 ** (job.attempts - 1) * config().JOB_RETRY_BASE_MS, 5 * 60_000);
   await asService("job bookkeeping", (tx) =>
     rows(
       tx,

@@ -1,5 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import { config } from "@/lib/config";
 import { asService, rows } from "@/lib/db/client";
 import { queueEmbeddingBackfill } from "@/lib/documents/embed-backfill";
 import { log } from "@/lib/log";
@@ -13,7 +14,7 @@ import { sweepOnce } from "./run-jobs";
 const key = Symbol.for("pdf-answers.sweeper");
 type G = typeof globalThis & { [key]?: NodeJS.Timeout };
 
-export function startSweeper(intervalMs = Number(process.env.SWEEPER_INTERVAL_MS) || 2000): void {
+export function startSweeper(intervalMs = config().SWEEPER_INTERVAL_MS): void {
   const g = globalThis as G;
   if (g[key]) return;
   let busy = false;

@@ -1,58 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, inject, it } from "vitest";
-import { api, expectError, signUp } from "../support/api";
-import { uploadPdf, waitForDocument } from "../support/documents";
-import { textPdf } from "../support/pdf-fixtures";
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, expectError } from "../support/api";
+import {
+  type Received,
+  sentTo,
+  type Tenant,
+  tenantWithDocument,
+  textOf,
+  waitForSends,
+  postWebhook as webhook,
+} from "../support/webhook";
 
 // The heart of the product, end to end against the real server: ManyChat posts a
 // customer's message, gets the acknowledgement at once, and the answer drawn from the
 // tenant's PDF reaches the ManyChat fake, citing the right page.
-type Tenant = Awaited<ReturnType<typeof signUp>> & { secret: string };
-
-async function tenantWithDocument(pages: string[][], filename: string): Promise<Tenant> {
-  const t = await signUp();
-  const key = await api("/api/v1/customers/me", {
-    method: "PATCH",
-    token: t.token,
-    body: {
-      manychat_api_key: `${Math.floor(Math.random() * 1e9)}:tok${randomUUID().slice(0, 8)}`,
-      settings: { language: "en" },
-    },
-  });
-  expect(key.status, JSON.stringify(key.body)).toBe(200);
-  const up = await uploadPdf(t.token, textPdf(pages), filename);
-  expect(up.status).toBe(202);
-  const { doc } = await waitForDocument(t.token, up.body.document.id);
-  expect(doc.status).toBe("processed");
-  return { ...t, secret: key.body.inbound_webhook.secret };
-}
-
-const webhook = (secret: string | null, body: unknown, headers: Record<string, string> = {}) =>
-  api("/api/v1/webhook/manychat", {
-    method: "POST",
-    body,
-    headers: { ...(secret ? { "x-webhook-secret": secret } : {}), ...headers },
-  });
-
-interface Received {
-  path: string;
-  body: { subscriber_id?: string | number; data?: { content?: { messages?: { text: string }[] } } };
-}
-async function sentTo(subscriberId: string): Promise<Received[]> {
-  const all = (await (await fetch(`${inject("manychatUrl")}/__fake/requests`)).json()) as Received[];
-  return all.filter((r) => r.path === "/fb/sending/sendContent" && String(r.body?.subscriber_id) === subscriberId);
-}
-async function waitForSends(subscriberId: string, count: number, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const sends = await sentTo(subscriberId);
-    if (sends.length >= count) return sends;
-    if (Date.now() > deadline) throw new Error(`expected ${count} sends to ${subscriberId}, got ${sends.length}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-const textOf = (r: Received) => (r.body.data?.content?.messages ?? []).map((m) => m.text).join("\n");
-
 let acme: Tenant;
 let other: Tenant;
 
