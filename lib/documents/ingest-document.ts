@@ -79,7 +79,7 @@ export const ingestDocumentJob: JobHandler = {
       throw new PermanentJobError(
         geminiConfigured()
           ? "No text could be read from this PDF, not even by OCR."
-          : "This PDF has no selectable text (it looks scanned). Configure a Gemini API key to read scanned pages, or upload a PDF with a text layer.",
+          : "This PDF has no selectable text (it looks scanned), and reading scans (OCR with Gemini) is not set up on this server. Upload a PDF with a text layer.",
       );
     }
     const embeddings = await embedChunks(chunks, doc.filename, ctx);
@@ -189,7 +189,7 @@ async function readScannedPages(bytes: Uint8Array, pages: PageText[]): Promise<s
     return [
       `${list} ${scanned.length === 1 ? "has" : "have"} no selectable text (scanned?) and ${
         scanned.length === 1 ? "was" : "were"
-      } skipped. Configure a Gemini API key to read scanned pages.`,
+      } skipped: reading scanned pages (OCR with Gemini) is not set up on this server. Upload a PDF with a text layer, or ask your administrator to configure Gemini.`,
     ];
   }
   try {

@@ -106,7 +106,7 @@ describe("without a Gemini key", () => {
       const scan = await uploadPdf(owner.token, scannedPagePdf(), "scan.pdf", first.url);
       const { doc: scanned } = await waitForDocument(owner.token, scan.body.document.id, { baseUrl: first.url });
       expect(scanned.status).toBe("processed");
-      expect(scanned.warnings).toEqual([expect.stringMatching(/Page 2 has no selectable text .*Gemini API key/)]);
+      expect(scanned.warnings).toEqual([expect.stringMatching(/Page 2 has no selectable text .*OCR with Gemini/)]);
       expect(gemini.requests).toHaveLength(0);
     } finally {
       await first.stop();
