@@ -1,10 +1,11 @@
 import "server-only";
+import { type Schema, Type } from "@google/genai";
 import { generateText } from "@/lib/ai/gemini-client";
 
 /**
- * Grounded generation: Gemini sees only the numbered passages and must cite them as
- * [n]. The cited numbers are the structured record of which sources were used; the
- * answer goes to WhatsApp without them (the sources are appended as "📄 file, p. N").
+ * Grounded generation: Gemini sees only the numbered passages and answers with
+ * structured output: whether the sources answer the question, which source numbers it
+ * used, and the reply text (sent to WhatsApp with "📄 file, p. N" lines appended).
  */
 export interface NumberedSource {
   n: number;
@@ -26,6 +27,23 @@ export interface GeneratedAnswer {
 
 const NOT_FOUND = "NOT_FOUND";
 
+export const answerSchema: Schema = {
+  type: Type.OBJECT,
+  properties: {
+    answered: { type: Type.BOOLEAN },
+    sources: { type: Type.ARRAY, items: { type: Type.INTEGER } },
+    answer: { type: Type.STRING },
+  },
+  required: ["answered", "sources", "answer"],
+  propertyOrdering: ["answered", "sources", "answer"],
+};
+
+interface StructuredAnswer {
+  answered?: unknown;
+  sources?: unknown;
+  answer?: unknown;
+}
+
 const languageNames: Record<string, string> = {
   fr: "French",
   en: "English",
@@ -41,8 +59,7 @@ export function systemInstruction(company: string, defaultLanguage: string): str
   return [
     `You answer WhatsApp messages from customers of ${company}.`,
     "Use ONLY the numbered sources below. Do not use any other knowledge, and never invent prices, dates, names or policies.",
-    "After each fact, cite its source number in square brackets, like [1] or [2][3].",
-    `If the sources do not contain the answer, reply with exactly ${NOT_FOUND} and nothing else.`,
+    'Respond in JSON: "answered" is false when the sources do not contain the answer; "sources" lists the numbers of the sources you used; "answer" is the reply to send, without source numbers.',
     `Reply in the customer's language (if unclear, ${languageNames[defaultLanguage] ?? "the language of the question"}).`,
     "Be brief and friendly: at most 5 short sentences or a short list, suitable for WhatsApp. No headings, no tables.",
   ].join("\n");
@@ -66,6 +83,8 @@ export async function generateGroundedAnswer(input: {
   const res = await generateText({
     system: systemInstruction(input.company, input.language),
     contents: promptFor(input.question, input.sources),
+    responseMimeType: "application/json",
+    responseSchema: answerSchema,
     temperature: 0.2,
     maxOutputTokens: 1024,
     signal: input.signal,
@@ -75,12 +94,15 @@ export async function generateGroundedAnswer(input: {
   if (res.finishReason === "SAFETY") return { ...base, text: "", cited: [], answered: false, outcome: "safety" };
   if (res.finishReason === "RECITATION")
     return { ...base, text: "", cited: [], answered: false, outcome: "recitation" };
-  const raw = res.text.trim();
-  if (!raw || raw === NOT_FOUND || raw.startsWith(NOT_FOUND)) {
+  const parsed = parseStructured(res.text);
+  const raw = (parsed ? String(parsed.answer ?? "") : res.text).trim();
+  if ((parsed && parsed.answered === false) || !raw || raw.startsWith(NOT_FOUND)) {
     return { ...base, text: "", cited: [], answered: false, outcome: "ok" };
   }
   const valid = new Set(input.sources.map((s) => s.n));
-  const cited = [...new Set([...raw.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])))].filter((n) => valid.has(n));
+  const listed = parsed && Array.isArray(parsed.sources) ? parsed.sources.map(Number) : [];
+  const inline = [...raw.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+  const cited = [...new Set([...listed, ...inline])].filter((n) => valid.has(n));
   const text = raw
     .replace(/\s*\[(\d+)\]/g, "")
     .replace(/[ \t]+\n/g, "\n")
@@ -92,6 +114,17 @@ export async function generateGroundedAnswer(input: {
     answered: true,
     outcome: res.finishReason === "MAX_TOKENS" ? "truncated" : "ok",
   };
+}
+
+/** The JSON answer, or null when the text is not JSON (e.g. cut short by MAX_TOKENS). */
+function parseStructured(text: string): StructuredAnswer | null {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === "object" ? (value as StructuredAnswer) : null;
+  } catch {
+    const partial = /"answer"\s*:\s*"((?:[^"\\]|\\.)*)/.exec(text)?.[1];
+    return partial ? { answered: true, sources: [], answer: partial.replace(/\\n/g, "\n").replace(/\\"/g, '"') } : null;
+  }
 }
 
 /** What the customer is told when generation is refused, by outcome. */
