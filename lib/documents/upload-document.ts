@@ -133,7 +133,15 @@ export async function acceptUpload(identity: Identity, file: { name: string; byt
     const [row] = await withTenant(claims, (tx) =>
       tx
         .insert(documents)
-        .values({ id, customerId, filename, sizeBytes: file.bytes.byteLength, sha256, status: "failed", error: inspected.failure })
+        .values({
+          id,
+          customerId,
+          filename,
+          sizeBytes: file.bytes.byteLength,
+          sha256,
+          status: "failed",
+          error: inspected.failure,
+        })
         .returning(),
     );
     return { document: documentView(row as typeof documents.$inferSelect), jobId: null };
