@@ -106,7 +106,7 @@ export const answerMessageJob: JobHandler = {
       answer.answer,
       answer.sources.map((s) => ({ filename: s.filename, page: s.page })),
     );
-    const delivery = await deliver(context.apiKey, subscriberId, parts);
+    const delivery = await deliver(context.apiKey, subscriberId, parts, flowOf(context.settings));
     await record(context, subscriberId, answer, parts.join("\n\n"), delivery, Date.now() - started);
   },
 
@@ -115,10 +115,12 @@ export const answerMessageJob: JobHandler = {
     if (!context) return;
     const subscriberId = String(job.payload.subscriber_id);
     const fallback = context.settings.fallback_text;
-    const delivery = await deliver(context.apiKey, subscriberId, [fallback]).catch((e: Error) => ({
-      status: "failed" as const,
-      error: e.message,
-    }));
+    const delivery = await deliver(context.apiKey, subscriberId, [fallback], flowOf(context.settings)).catch(
+      (e: Error) => ({
+        status: "failed" as const,
+        error: e.message,
+      }),
+    );
     await withTenant(context.claims, async (tx) => {
       const ids = context.pending.map((m) => m.id);
       await tx
@@ -140,10 +142,20 @@ export const answerMessageJob: JobHandler = {
 
 type Delivery = { status: "sent" } | { status: "failed"; error: string };
 
-async function deliver(apiKey: string | null, subscriberId: string, parts: string[]): Promise<Delivery> {
+const flowOf = (settings: Context["settings"]) =>
+  settings.fallback_flow_ns
+    ? { flowNs: settings.fallback_flow_ns, fieldName: settings.fallback_field_name }
+    : undefined;
+
+async function deliver(
+  apiKey: string | null,
+  subscriberId: string,
+  parts: string[],
+  flow?: { flowNs: string; fieldName: string },
+): Promise<Delivery> {
   if (!apiKey) return { status: "failed", error: "ManyChat is not connected: add your ManyChat API key in Settings." };
   try {
-    await sendWhatsAppMessages(apiKey, subscriberId, parts);
+    await sendWhatsAppMessages(apiKey, subscriberId, parts, { flow });
     return { status: "sent" };
   } catch (err) {
     if (err instanceof ManychatError && !err.retryable) {

@@ -20,6 +20,10 @@ export const tenantSettingsSchema = z.object({
   language: z.enum(languages).default("fr"),
   memory_turns: z.number().int().min(0).max(20).default(6),
   burst_window_seconds: z.number().int().min(0).max(30).default(3),
+  /** When ManyChat refuses a direct message (e.g. outside the 24-hour window), put the
+   * answer in this custom field and start this flow instead (empty: no fallback). */
+  fallback_flow_ns: z.string().trim().max(200).default(""),
+  fallback_field_name: z.string().trim().min(1).max(100).default("pdf_answer"),
 });
 
 export type TenantSettings = z.output<typeof tenantSettingsSchema>;
@@ -33,6 +37,8 @@ export const tenantSettingsPatchSchema = z
     language: z.enum(languages),
     memory_turns: z.number().int().min(0).max(20),
     burst_window_seconds: z.number().int().min(0).max(30),
+    fallback_flow_ns: z.string().trim().max(200),
+    fallback_field_name: z.string().trim().min(1).max(100),
   })
   .partial()
   .strict();

@@ -81,6 +81,40 @@ describe("answering when services fail", () => {
     expect((await inboundOf(subscriber)).status).toBe("failed");
   });
 
+  it("with a fallback flow configured, a refused message goes through the custom field and the flow", async () => {
+    const flowShop = await tenantWithDocument([["Delivery: orders ship within 48 hours."]], "shipping.pdf", {
+      settings: {
+        burst_window_seconds: 0,
+        fallback_flow_ns: "content20261128_flow",
+        fallback_field_name: "answer_text",
+      },
+    });
+    await setFake(manychat(), { fail: { error: 3011, times: 1 } });
+    const subscriber = `sub-${randomUUID()}`;
+    await postWebhook(flowShop.secret, { subscriber_id: subscriber, text: "How fast do orders ship?" });
+    const deadline = Date.now() + 20_000;
+    let calls: { path: string; body: Record<string, unknown> }[] = [];
+    while (Date.now() < deadline) {
+      const all = (await (await fetch(`${manychat()}/__fake/requests`)).json()) as typeof calls;
+      calls = all.filter((r) => String(r.body?.subscriber_id) === subscriber);
+      if (calls.some((c) => c.path === "/fb/sending/sendFlow")) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(calls.map((c) => c.path)).toEqual([
+      "/fb/sending/sendContent",
+      "/fb/subscriber/setCustomFieldByName",
+      "/fb/sending/sendFlow",
+    ]);
+    expect(calls[1]?.body).toMatchObject({ field_name: "answer_text", field_value: expect.stringMatching(/48 hours/) });
+    expect(calls[2]?.body).toMatchObject({ flow_ns: "content20261128_flow" });
+    const log = (await api(`/api/v1/messages?subscriber_id=${subscriber}`, { token: flowShop.token })).body.items;
+    await new Promise((r) => setTimeout(r, 300));
+    const again = (await api(`/api/v1/messages?subscriber_id=${subscriber}`, { token: flowShop.token })).body.items;
+    expect((again.length ? again : log).find((m: { direction: string }) => m.direction === "outbound")?.status).toBe(
+      "sent",
+    );
+  });
+
   it("a safety block gets a polite reply, not silence", async () => {
     await setFake(gemini(), { generate: { finishReason: "SAFETY" } });
     const { subscriber } = await ask("Can I return unused items?");
