@@ -13,6 +13,10 @@ import { defineConfig, devices } from "@playwright/test";
 const port = Number(process.env.E2E_PORT || 3210);
 const baseURL = `http://127.0.0.1:${port}`;
 const distDir = process.env.NEXT_DIST_DIR || ".next";
+// The app checks ManyChat API keys against a local fake (tests/fakes/manychat.ts), started
+// by e2e/global-setup.ts on this port; a second run with its own E2E_PORT gets its own.
+const manychatPort = Number(process.env.E2E_MANYCHAT_PORT || port + 89);
+process.env.E2E_MANYCHAT_PORT = String(manychatPort);
 
 // Playwright evaluates this file in the runner and again in each worker; workers inherit
 // the runner's environment, so only the runner creates (and later removes) the directory.
@@ -30,6 +34,7 @@ if (!fs.existsSync(path.join(import.meta.dirname, distDir, "BUILD_ID"))) {
 
 export default defineConfig({
   testDir: "e2e",
+  globalSetup: "./e2e/global-setup.ts",
   outputDir: "test-results",
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
@@ -84,6 +89,7 @@ export default defineConfig({
       SUPABASE_SECRET_KEY: "",
       APP_URL: "",
       GEMINI_API_KEY: "",
+      MANYCHAT_API_URL: `http://127.0.0.1:${manychatPort}`,
       STRIPE_SECRET_KEY: "",
       SENTRY_DSN: "",
       LOG_LEVEL: "warn",

@@ -38,7 +38,8 @@ export function listDocuments(identity: Identity, input: { limit: number; cursor
       )
       .orderBy(desc(documents.uploadDate), desc(documents.id))
       .limit(input.limit + 1);
-    return page(found.map(documentView), input.limit, (d) => [d.upload_date, d.id]);
+    const paged = page(found, input.limit, (d) => [d.uploadDate, d.id]);
+    return { items: paged.items.map(documentView), next_cursor: paged.next_cursor };
   });
 }
 

@@ -16,7 +16,12 @@ export function decodeCursor(cursor: string | undefined): { at: string; id: stri
   if (!cursor) return null;
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    if (typeof at !== "string" || typeof id !== "string" || Number.isNaN(Date.parse(at))) throw new Error();
+    // Timestamps keep Postgres' microseconds ("2026-11-28 06:05:00.123456+00"), so rows
+    // in the same millisecond are neither skipped nor repeated across pages.
+    const timestamp = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+    if (typeof at !== "string" || typeof id !== "string" || !timestamp.test(at) || !/^[0-9a-f-]{36}$/i.test(id)) {
+      throw new Error();
+    }
     return { at, id };
   } catch {
     throw new AppError("validation_failed", "Query string is not valid.", [

@@ -27,7 +27,8 @@ export function listMessages(identity: Identity, input: z.output<typeof messages
       )
       .orderBy(desc(messages.createdAt), desc(messages.id))
       .limit(input.limit + 1);
-    const items = found.map((m) => ({
+    const paged = page(found, input.limit, (m) => [m.createdAt, m.id]);
+    const items = paged.items.map((m) => ({
       id: m.id,
       subscriber_id: m.subscriberId,
       user_phone: m.userPhone,
@@ -42,6 +43,6 @@ export function listMessages(identity: Identity, input: z.output<typeof messages
       reply_to: m.replyTo,
       created_at: new Date(m.createdAt).toISOString(),
     }));
-    return page(items, input.limit, (m) => [m.created_at, m.id]);
+    return { items, next_cursor: paged.next_cursor };
   });
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Identity, tenantClaims } from "@/lib/auth/identity";
 import { withTenant } from "@/lib/db/client";
@@ -72,6 +72,8 @@ export async function queryDocuments(
       status: "sent",
       channel,
       replyTo: inbound?.id ?? null,
+      // After the question even inside one transaction (now() would tie them).
+      createdAt: sql`clock_timestamp()`,
       sources: answer.sources,
       tokens: answer.usage,
       latencyMs: answer.latency_ms,

@@ -199,6 +199,24 @@ describe("uploading PDFs", () => {
     );
   });
 
+  it("pages through the list with cursors: every document once, newest first", async () => {
+    const all = (await api("/api/v1/documents?limit=200", { token: owner.token })).body.items.map(
+      (d: { id: string }) => d.id,
+    );
+    expect(all.length).toBeGreaterThan(3);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: { id: string }[]; next_cursor: string | null } } = await api(
+        `/api/v1/documents?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        { token: owner.token },
+      );
+      seen.push(...res.body.items.map((d) => d.id));
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(all);
+  });
+
   it("the server is still healthy after all of this", async () => {
     expect((await api("/api/v1/health")).status).toBe(200);
   });

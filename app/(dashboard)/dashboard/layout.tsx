@@ -7,6 +7,9 @@ export default async function DashboardLayout({ children }: { children: React.Re
   const links = [
     { href: "/dashboard", label: "Overview" },
     { href: "/dashboard/documents", label: "Documents" },
+    { href: "/dashboard/playground", label: "Playground" },
+    { href: "/dashboard/conversations", label: "Conversations" },
+    { href: "/dashboard/settings", label: "Settings" },
   ];
   if (identity.role === "global_admin") links.push({ href: "/admin", label: "Admin" });
   if (!identity.customerId) {

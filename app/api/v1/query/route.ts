@@ -4,6 +4,9 @@ import { queryDocuments, querySchema } from "@/lib/rag/query-documents";
 
 export const maxDuration = 60;
 
+// The dashboard's playground calls this with its session cookie, API clients with a token.
 export const POST = apiRoute({ access: "tenant" }, async ({ req, identity }) =>
-  json(await queryDocuments(identity, await parseJson(req, querySchema))),
+  json(
+    await queryDocuments(identity, await parseJson(req, querySchema), identity.via === "cookie" ? "playground" : "api"),
+  ),
 );

@@ -1,0 +1,45 @@
+import type { Metadata } from "next";
+import type { SettingsLimits } from "@/components/settings/general-forms";
+import { SettingsManager } from "@/components/settings/settings-manager";
+import { requireIdentity } from "@/lib/auth/current-identity";
+import { currentProfile } from "@/lib/tenants/current-profile";
+import { customerPatchSchema } from "@/lib/tenants/customer-profile";
+import { languages, tenantSettingsPatchSchema } from "@/lib/tenants/settings";
+
+export const metadata: Metadata = { title: "Settings" };
+
+/** The limits the forms show and enforce, read from the schemas the API validates with. */
+function settingsLimits(): SettingsLimits {
+  const s = tenantSettingsPatchSchema.shape;
+  const c = customerPatchSchema.shape;
+  const range = (n: { minValue: number | null; maxValue: number | null }) => ({
+    min: n.minValue ?? 0,
+    max: n.maxValue ?? 0,
+  });
+  return {
+    name: c.name.unwrap().maxLength ?? 200,
+    text: s.ack_text.unwrap().maxLength ?? 1000,
+    memoryTurns: range(s.memory_turns.unwrap()),
+    burstSeconds: range(s.burst_window_seconds.unwrap()),
+    flowNs: s.fallback_flow_ns.unwrap().maxLength ?? 200,
+    fieldName: s.fallback_field_name.unwrap().maxLength ?? 100,
+    url: c.webhook_url.unwrap().unwrap().maxLength ?? 2000,
+  };
+}
+
+export default async function SettingsPage() {
+  const identity = await requireIdentity("/dashboard/settings");
+  if (!identity.customerId) return null;
+  const profile = await currentProfile(identity);
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Settings</h1>
+        <p className="mt-1 text-sm text-slate-700">
+          Connect ManyChat and choose what your customers receive. Each section is saved on its own.
+        </p>
+      </div>
+      <SettingsManager initial={profile} languages={languages} limits={settingsLimits()} />
+    </div>
+  );
+}
