@@ -60,7 +60,8 @@ test("lists conversations, searches them and shows a thread with its sources", a
   await expect(empty.getByRole("link", { name: "Playground" })).toHaveAttribute("href", "/dashboard/playground");
   await expectAccessible(page, "conversations (empty)");
 
-  // Two customers talk to the assistant through the API: one answered, one not covered.
+  // Two customers are simulated from the signed-in session (recorded as Playground):
+  // one answered, one not covered.
   const patch = await page.request.patch("/api/v1/customers/me", {
     headers: sameOrigin(page),
     data: { settings: { language: "en" } },
@@ -78,7 +79,7 @@ test("lists conversations, searches them and shows a thread with its sources", a
   const bruno = card(page, "Customer customer-bruno");
   await expect(anna.getByTestId("conversation-status")).toHaveText("Latest question: Answered");
   await expect(bruno.getByTestId("conversation-status")).toHaveText("Latest question: Unanswered");
-  await expect(anna).toContainText("API");
+  await expect(anna).toContainText("Playground");
   await expect(anna).toContainText("2 messages");
   await expect(anna).toContainText(/Assistant: .*espresso machine costs 499 EUR/);
   // Most recent first.
@@ -107,7 +108,7 @@ test("lists conversations, searches them and shows a thread with its sources", a
   await anna.getByRole("link", { name: "Customer customer-anna" }).click();
   await expect(page).toHaveURL(/\/dashboard\/conversations\/customer-anna$/);
   await expect(page.getByRole("heading", { level: 1, name: "Customer customer-anna" })).toBeVisible();
-  await expect(page.getByTestId("conversation-channel")).toHaveText("API");
+  await expect(page.getByTestId("conversation-channel")).toHaveText("Playground");
   const thread = page.getByRole("region", { name: "Messages" }).getByRole("list").first();
   const question = thread.locator(":scope > li[data-direction=inbound]");
   const answer = thread.locator(":scope > li[data-direction=outbound]");
