@@ -54,6 +54,16 @@ export const RRF_K = 60;
  * iterative scans the index keeps going when row-level security filters rows out.
  */
 export const HNSW_EF_SEARCH = 100;
+/**
+ * Tenants with at most this many chunks are searched exactly (their rows through the
+ * customer_id index, sorted by distance); larger ones through their bucket's partial HNSW
+ * index with iterative scans (`private.nearest_chunks`, migration 20261128000800). Chosen
+ * with `npm run bench:retrieval` (docs/retrieval.md, "Index strategy (measured)"): an exact
+ * search costs about 10 µs a chunk (12 ms at 900), an index search 3-5 ms with full recall
+ * from about 1,000 chunks up; below that the tenant is a small share of its bucket, and the
+ * index search gets slow and misses neighbours.
+ */
+export const EXACT_SEARCH_MAX_CHUNKS = 1000;
 /** Longer questions are cut (a pasted e-mail would otherwise make hundreds of terms). */
 export const MAX_QUESTION_CHARS = 1000;
 const DEFAULT_LIMIT = 8;
@@ -176,15 +186,31 @@ export function retrievalQuery(input: {
       end || ${vectorText})::vector`
     : sql`null::vector`;
 
-  // Relaxed order: the index may return rows slightly out of order; ranks are computed
-  // from the exact distances afterwards.
+  // Which search: a probe of at most EXACT_SEARCH_MAX_CHUNKS + 1 of the tenant's entries in
+  // the customer_id index says whether the tenant is small. The planner cannot tell (the
+  // tenant is only known when the statement runs, so it plans for an average tenant), hence
+  // two branches, each behind a one-time filter so only one runs. Small tenants: their rows
+  // sorted by exact distance. Large ones: private.nearest_chunks, which names the tenant and
+  // its bucket as constants (so the planner can use the bucket's partial HNSW index) and
+  // turns sorting off (so it does not sort the tenant's rows instead); iterative scans keep
+  // the index going until enough of the tenant's rows pass row-level security. Relaxed
+  // order: the index may return rows slightly out of order; ranks are computed from the
+  // exact distances afterwards.
+  const exactMax = sql.raw(String(EXACT_SEARCH_MAX_CHUNKS));
   const vectorScan = vectorText
-    ? sql`vector_scan as materialized (
-        select c.id, c.embedding <=> (select qv from q) as distance
-        from document_chunks c
-        where c.embedding is not null
-        order by distance
-        limit ${k}
+    ? sql`tenant_size as materialized (
+        select count(*) as chunks from (select 1 from document_chunks limit ${exactMax} + 1) s
+      ),
+      vector_scan as materialized (
+        (select c.id, c.embedding <=> (select qv from q) as distance
+          from document_chunks c
+          where c.embedding is not null and (select chunks from tenant_size) <= ${exactMax}
+          order by distance
+          limit ${k})
+        union all
+        select n.id, n.distance
+        from private.nearest_chunks((select qv from q), ${k}) n
+        where (select chunks from tenant_size) > ${exactMax}
       )`
     : sql`vector_scan as (select null::uuid as id, null::float8 as distance where false)`;
 
@@ -227,10 +253,14 @@ export function retrievalQuery(input: {
         select
           c.id,
           coalesce(numnode((select q_all from q)) > 0 and c.fts @@ (select q_all from q), false) as all_match,
-          coalesce(ts_rank_cd(c.fts, (select q_all from q), 1), 0) as rank_all,
+          -- Proximity only where every word is there (elsewhere it is 0 anyway): ts_rank_cd
+          -- on each of a large tenant's matches was 60% of the full-text search's time.
+          case when c.fts @@ (select q_all from q) then ts_rank_cd(c.fts, (select q_all from q), 1) else 0 end
+            as rank_all,
           ts_rank(c.fts, (select q_any from q), 1) as rank_any
         from document_chunks c
-        where c.fts @@ (select q_any from q)
+        -- No terms (no question, or only punctuation): no scan of the tenant's rows.
+        where (select q_any from q) is not null and c.fts @@ (select q_any from q)
         order by all_match desc, rank_all desc, rank_any desc, c.id
         limit ${k}
       ) s
@@ -261,7 +291,10 @@ export function retrievalQuery(input: {
       (select count(*) from unnest((select term_queries from q)) tq where c.fts @@ tq)::int as matched_terms,
       (select query_terms from q)::int as query_terms
     from fused f
-    join document_chunks c on c.id = f.id
+    -- One primary-key look-up per passage ("limit 1" keeps the subquery from being merged
+    -- into the join: the planner, expecting one chunk per tenant document, otherwise
+    -- joined all of a large tenant's chunks with its documents first, 200+ ms at 26,000).
+    cross join lateral (select * from document_chunks c where c.id = f.id limit 1) c
     join documents d on d.id = c.document_id
     order by f.rrf desc, least(f.vector_rank, f.text_rank), f.id`;
 }
