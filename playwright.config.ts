@@ -70,7 +70,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${port} -H 127.0.0.1`,
+    command: `node dist/server.mjs -p ${port} -H 127.0.0.1`,
     url: `${baseURL}/api/v1/health`,
     reuseExistingServer: false,
     // A new PGlite data directory takes several seconds to initialise and migrate.
@@ -81,7 +81,8 @@ export default defineConfig({
       DATA_DIR: dataDir,
       NEXT_DIST_DIR: distDir,
       NEXT_TELEMETRY_DISABLED: "1",
-      ADMIN_EMAILS: "admin@example.test",
+      // auth.spec signs up the first; admin.spec the second (each spec may run alone).
+      ADMIN_EMAILS: "admin@example.test,ops-admin@example.test",
       // Whatever the shell has, this suite runs on the embedded database and auth only.
       DATABASE_URL: "",
       NEXT_PUBLIC_SUPABASE_URL: "",

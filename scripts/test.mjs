@@ -46,7 +46,10 @@ function skipOrFail(what, why) {
 }
 
 const node = process.execPath;
-if (process.env.SKIP_BUILD !== "1") run("next build", node, ["node_modules/next/dist/bin/next", "build"]);
+if (process.env.SKIP_BUILD !== "1") {
+  run("next build", node, ["node_modules/next/dist/bin/next", "build"]);
+  run("server build", node, ["scripts/build-server.mjs"]);
+}
 
 const projects = ["--project", "pglite"];
 if (await reachable(adminUrl.hostname || "127.0.0.1", adminUrl.port || "5432")) {

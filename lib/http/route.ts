@@ -1,12 +1,14 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import type { NextRequest } from "next/server";
 import type { RequestMeta } from "@/lib/audit/record-audit";
 import { resolveIdentity } from "@/lib/auth/accounts";
 import type { Identity, Role } from "@/lib/auth/identity";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
-import { AppError, forbidden, unauthenticated } from "./errors";
+import { errorResponse, pickRequestId } from "./error-response";
+import { forbidden, unauthenticated } from "./errors";
+
+export { errorResponse, pickRequestId };
 
 export const SESSION_COOKIE = "pa_session";
 
@@ -132,31 +134,6 @@ function clientIp(req: Request): string | null {
   const forwarded = req.headers.get("x-forwarded-for");
   if (forwarded) return forwarded.split(",")[0]?.trim() || null;
   return req.headers.get("x-real-ip");
-}
-
-function pickRequestId(incoming: string | null): string {
-  return incoming && /^[A-Za-z0-9._-]{8,100}$/.test(incoming) ? incoming : randomUUID();
-}
-
-export function errorResponse(err: unknown, requestId: string): Response {
-  if (err instanceof AppError) {
-    return Response.json(
-      {
-        error: {
-          code: err.code,
-          message: err.message,
-          ...(err.details !== undefined ? { details: err.details } : {}),
-          request_id: requestId,
-        },
-      },
-      { status: err.status, headers: err.init?.headers },
-    );
-  }
-  log.error({ request_id: requestId, err }, "unhandled error");
-  return Response.json(
-    { error: { code: "internal", message: "Something went wrong on our side.", request_id: requestId } },
-    { status: 500 },
-  );
 }
 
 export function json(data: unknown, status = 200): Response {

@@ -64,6 +64,17 @@ export const HNSW_EF_SEARCH = 100;
  * index search gets slow and misses neighbours.
  */
 export const EXACT_SEARCH_MAX_CHUNKS = 1000;
+/**
+ * Tenants with more chunks than this are searched by full text through
+ * `private.text_candidates` (migration 20261128000900: the GIN index for chunks with every
+ * word of the question, then at most TEXT_MAX_RANKED of the chunks with any of them);
+ * smaller ones by the statement itself, which checks each of their chunks (under
+ * row-level security the GIN index cannot serve it) and ranks every match: cheaper below
+ * this size. Chosen with `npm run bench:retrieval` (docs/retrieval.md).
+ */
+export const TEXT_INDEX_MIN_CHUNKS = 2000;
+/** At most this many chunks with any word of the question are ranked, for large tenants. */
+export const TEXT_MAX_RANKED = 1000;
 /** Longer questions are cut (a pasted e-mail would otherwise make hundreds of terms). */
 export const MAX_QUESTION_CHARS = 1000;
 const DEFAULT_LIMIT = 8;
@@ -197,11 +208,11 @@ export function retrievalQuery(input: {
   // order: the index may return rows slightly out of order; ranks are computed from the
   // exact distances afterwards.
   const exactMax = sql.raw(String(EXACT_SEARCH_MAX_CHUNKS));
+  const textMin = sql.raw(String(TEXT_INDEX_MIN_CHUNKS));
+  const textMaxRanked = sql.raw(String(TEXT_MAX_RANKED));
+  const probe = sql.raw(String(Math.max(EXACT_SEARCH_MAX_CHUNKS, TEXT_INDEX_MIN_CHUNKS) + 1));
   const vectorScan = vectorText
-    ? sql`tenant_size as materialized (
-        select count(*) as chunks from (select 1 from document_chunks limit ${exactMax} + 1) s
-      ),
-      vector_scan as materialized (
+    ? sql`vector_scan as materialized (
         (select c.id, c.embedding <=> (select qv from q) as distance
           from document_chunks c
           where c.embedding is not null and (select chunks from tenant_size) <= ${exactMax}
@@ -243,16 +254,23 @@ export function retrievalQuery(input: {
         ${queryVector} as qv
       from terms t
     ),
+    -- How large the tenant is, counted up to what the choices below need (an index-only
+    -- scan of its entries in document_chunks_customer).
+    tenant_size as materialized (
+      select count(*) as chunks from (select 1 from document_chunks limit ${probe}) s
+    ),
     ${vectorScan},
     vector_hits as (
       select id, row_number() over (order by distance, id) as rank from vector_scan
     ),
-    text_hits as materialized (
-      select id, row_number() over (order by all_match desc, rank_all desc, rank_any desc, id) as rank
-      from (
-        select
+    -- Full text: small tenants here (every match ranked), large ones through
+    -- private.text_candidates (the GIN index; see TEXT_INDEX_MIN_CHUNKS). One-time filters
+    -- leave one of the two branches unexecuted.
+    text_scan as materialized (
+      (select
           c.id,
-          coalesce(numnode((select q_all from q)) > 0 and c.fts @@ (select q_all from q), false) as all_match,
+          case when coalesce(numnode((select q_all from q)) > 0 and c.fts @@ (select q_all from q), false)
+            then 1 else 2 end as tier,
           -- Proximity only where every word is there (elsewhere it is 0 anyway): ts_rank_cd
           -- on each of a large tenant's matches was 60% of the full-text search's time.
           case when c.fts @@ (select q_all from q) then ts_rank_cd(c.fts, (select q_all from q), 1) else 0 end
@@ -261,9 +279,16 @@ export function retrievalQuery(input: {
         from document_chunks c
         -- No terms (no question, or only punctuation): no scan of the tenant's rows.
         where (select q_any from q) is not null and c.fts @@ (select q_any from q)
-        order by all_match desc, rank_all desc, rank_any desc, c.id
-        limit ${k}
-      ) s
+          and (select chunks from tenant_size) <= ${textMin}
+        order by tier, rank_all desc, rank_any desc, c.id
+        limit ${k})
+      union all
+      select t.id, t.tier, t.rank_all, t.rank_any
+      from private.text_candidates((select q_all from q), (select q_any from q), ${k}, ${textMaxRanked}) t
+      where (select q_any from q) is not null and (select chunks from tenant_size) > ${textMin}
+    ),
+    text_hits as materialized (
+      select id, row_number() over (order by tier, rank_all desc, rank_any desc, id) as rank from text_scan
     ),
     fused as (
       select

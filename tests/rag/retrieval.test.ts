@@ -10,6 +10,7 @@ import {
   type Passage,
   retrievalQuery,
   retrievePassages,
+  TEXT_INDEX_MIN_CHUNKS,
 } from "@/lib/rag/retrieve-passages";
 import { fakeEmbedding } from "../fakes/gemini";
 import { openDirectDatabase } from "../support/direct-db";
@@ -291,5 +292,95 @@ describe(`hybrid retrieval on ${process.env.TEST_DB}`, () => {
     // Every Acme chunk with an embedding (its handbook and the seeded one) is a vector candidate.
     expect(vectorHits.length).toBe(Math.min(8, acmeHandbook.length + 1));
     expect(result.passages[0]).toMatchObject({ content: WARRANTY, vectorRank: 1, textRank: 1 });
+  });
+});
+
+describe(`full-text search of large tenants on ${process.env.TEST_DB}`, () => {
+  // Two tenants above TEXT_INDEX_MIN_CHUNKS, searched through private.text_candidates
+  // (security definer, the GIN index). Their filler chunks all share the word "delivery".
+  const ZEPHYR = "The Zephyr blender carries a five-year warranty on its motor, parts and labour included.";
+  let delta: SeededTenant;
+  let echo: SeededTenant;
+  const deltaIds = { zephyr: "", blenders: "" };
+  let echoZephyr = "";
+
+  async function addLargeDocument(tenant: SeededTenant, facts: string[]) {
+    const { documentId, chunks } = await addDocument(
+      tenant,
+      "large-catalogue.pdf",
+      "en",
+      facts.map((content, i) => ({ page: i + 1, content })),
+    );
+    await db.asService("test fixture", (tx) =>
+      db.rows(
+        tx,
+        sql`insert into document_chunks (customer_id, document_id, chunk_index, page_start, page_end, content, fts_config)
+            select ${tenant.customerId}::uuid, ${documentId}::uuid, 100 + g, 50 + g / 10, 50 + g / 10,
+                   'Catalogue entry ' || g || ': delivery within three days, boxed and insured.', 'english'
+            from generate_series(1, ${TEXT_INDEX_MIN_CHUNKS + 50}) g`,
+      ),
+    );
+    return chunks;
+  }
+
+  beforeAll(async () => {
+    delta = await seedTenant("Delta");
+    echo = await seedTenant("Echo");
+    const deltaChunks = await addLargeDocument(delta, [
+      ZEPHYR,
+      "Our blender range covers six models, from compact to professional.",
+    ]);
+    deltaIds.zephyr = deltaChunks[0]!.id;
+    deltaIds.blenders = deltaChunks[1]!.id;
+    // Echo has the very same sentence: Delta must never see it.
+    echoZephyr = (await addLargeDocument(echo, [ZEPHYR]))[0]!.id;
+  }, 120_000);
+
+  it("finds the chunk with every word first, and only the tenant's own", async () => {
+    for (const vectors of [false, true]) {
+      const passages = await search(delta, "Zephyr blender warranty?", { vectors });
+      expect(passages[0]).toMatchObject({ chunkId: deltaIds.zephyr, textRank: 1, filename: "large-catalogue.pdf" });
+      // One content word in common: ranked after the chunk with all of them.
+      expect(passages.find((p) => p.chunkId === deltaIds.blenders)?.textRank).toBe(2);
+      expect(passages.map((p) => p.chunkId)).not.toContain(echoZephyr);
+      expect(passages.every((p) => p.content !== ZEPHYR || p.chunkId === deltaIds.zephyr)).toBe(true);
+    }
+    const asEcho = await search(echo, "Zephyr blender warranty?", { vectors: false });
+    expect(asEcho[0]?.chunkId).toBe(echoZephyr);
+    expect(asEcho.map((p) => p.chunkId)).not.toContain(deltaIds.zephyr);
+  });
+
+  it("ranks a bounded number of chunks sharing one common word, all of them the tenant's", async () => {
+    const passages = await search(delta, "delivery to Mars", { vectors: false });
+    expect(passages).toHaveLength(8);
+    const deltaDocs = new Set(
+      await db.withTenant(claimsOf(delta), (tx) =>
+        db.rows<{ id: string }>(tx, sql`select id::text as id from documents`).then((r) => r.map((x) => x.id)),
+      ),
+    );
+    expect(passages.every((p) => deltaDocs.has(p.documentId) && p.content.includes("delivery"))).toBe(true);
+  });
+
+  it("goes through private.text_candidates for large tenants only", async () => {
+    const planOf = (tenant: SeededTenant) =>
+      db.withTenant(claimsOf(tenant), async (tx) => {
+        const plan = await db.rows<Record<string, string>>(
+          tx,
+          sql`explain (analyze, costs off) ${retrievalQuery({ question: "Zephyr blender warranty", queryEmbedding: null, language: "en", limit: 8 })}`,
+        );
+        return plan
+          .map((r) => Object.values(r)[0])
+          .filter((line) => line?.includes("text_candidates"))
+          .join("\n");
+      });
+    expect(await planOf(delta)).toMatch(/Function Scan on text_candidates.*actual time/);
+    expect(await planOf(acme)).toMatch(/Function Scan on text_candidates.*never executed/);
+  });
+
+  it("returns nothing without the tenant's claims (the function names the tenant itself)", async () => {
+    const rowsAsService = await db.asService("test: text_candidates without claims", (tx) =>
+      db.rows(tx, sql`select * from private.text_candidates('zephyr'::tsquery, 'zephyr'::tsquery, 40, 1000)`),
+    );
+    expect(rowsAsService).toEqual([]);
   });
 });

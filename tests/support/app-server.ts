@@ -5,8 +5,11 @@ import os from "node:os";
 import path from "node:path";
 
 /**
- * Starts the built app (`next start`) as a real server on a free port with the given
- * environment, and waits until /api/v1/health answers. Requires `next build` first.
+ * Starts the built app as a real server on a free port with the given environment, and
+ * waits until /api/v1/health answers. By default the product's own start command
+ * (`npm start`: dist/server.mjs, Next.js behind the direct webhook path); `nextStart`
+ * runs plain `next start` (the webhook served by its Next.js route, as on Vercel).
+ * Requires `npm run build` first.
  */
 export interface AppServer {
   url: string;
@@ -16,6 +19,9 @@ export interface AppServer {
   /** Kills the process without warning, as a crash or an OOM kill would. */
   crash: () => Promise<void>;
 }
+
+/** The self-hosted entry point built by `npm run build` (server.ts, scripts/build-server.mjs). */
+export const SERVER_ENTRY = "dist/server.mjs";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,17 +38,29 @@ export function tempDataDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `pa-${label}-`));
 }
 
-export async function startAppServer(env: Record<string, string>, opts: { dataDir?: string } = {}): Promise<AppServer> {
+export async function startAppServer(
+  env: Record<string, string>,
+  opts: { dataDir?: string; nextStart?: boolean } = {},
+): Promise<AppServer> {
   const distDir = process.env.NEXT_DIST_DIR || ".next";
   if (!fs.existsSync(path.join(process.cwd(), distDir, "BUILD_ID"))) {
     throw new Error("No production build found: run `npm run build` before the API tests.");
+  }
+  if (!opts.nextStart && !fs.existsSync(path.join(process.cwd(), SERVER_ENTRY))) {
+    throw new Error(`No ${SERVER_ENTRY}: run \`npm run build\` (or \`node scripts/build-server.mjs\`) first.`);
   }
   const port = await freePort();
   const dataDir = opts.dataDir ?? tempDataDir("server");
   let output = "";
   const child: ChildProcess = spawn(
     process.execPath,
-    ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+    [
+      ...(opts.nextStart ? ["node_modules/next/dist/bin/next", "start"] : [SERVER_ENTRY]),
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+    ],
     {
       cwd: process.cwd(),
       env: {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, inject } from "vitest";
-import { api, signUp } from "./api";
+import { api, expectError, signUp } from "./api";
 import { uploadPdf, waitForDocument } from "./documents";
 import { textPdf } from "./pdf-fixtures";
 
@@ -77,4 +77,36 @@ export async function setFake(url: string, behaviour: Record<string, unknown>) {
     body: JSON.stringify(behaviour),
   });
   expect(res.status).toBe(200);
+}
+
+/**
+ * What the webhook refuses (API.md): a wrong or missing secret → 401, a body that is not
+ * JSON or lacks the text → 422 naming the fields, more than 64 KB → 413; every refusal
+ * in the error envelope with a request id, and nothing stored for any of them.
+ */
+export async function expectRejectedAndNothingStored(tenant: Tenant, baseUrl?: string) {
+  const stored = async () =>
+    (await api("/api/v1/messages?limit=200", { token: tenant.token, baseUrl })).body.items.length as number;
+  const before = await stored();
+  const post = (secret: string | null, body: unknown) => postWebhook(secret, body, {}, baseUrl);
+  expectError(await post(null, { subscriber_id: "x", text: "hi" }), 401, "unauthenticated");
+  const wrong = await post("whsec_wrong", { subscriber_id: "x", text: "hi" });
+  expectError(wrong, 401, "unauthenticated");
+  expect(wrong.headers.get("x-request-id")).toBe(wrong.body.error.request_id);
+  expectError(
+    await api("/api/v1/webhook/manychat", {
+      method: "POST",
+      rawBody: "garbage{",
+      baseUrl,
+      headers: { "x-webhook-secret": tenant.secret },
+    }),
+    422,
+    "validation_failed",
+  );
+  const missing = await post(tenant.secret, { subscriber_id: "x" });
+  expectError(missing, 422, "validation_failed");
+  expect(missing.body.error.details).toContainEqual(expect.objectContaining({ path: expect.any(String) }));
+  const huge = await post(tenant.secret, { subscriber_id: "x", text: "hi", padding: "x".repeat(70 * 1024) });
+  expectError(huge, 413, "payload_too_large");
+  expect(await stored()).toBe(before);
 }

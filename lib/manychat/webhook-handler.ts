@@ -1,0 +1,95 @@
+import "server-only";
+import { AppError } from "@/lib/http/errors";
+import { zodIssues } from "@/lib/http/parse";
+import { runJobNow } from "@/lib/jobs/run-jobs";
+import { acceptInbound } from "./accept-inbound";
+import { inboundPayloadSchema } from "./inbound-payload";
+
+/** Larger webhook bodies are refused with 413 (a Full Contact Data body is a few KB). */
+export const MAX_WEBHOOK_BODY = 64 * 1024;
+export const WEBHOOK_PATH = "/api/v1/webhook/manychat";
+
+export interface WebhookAck {
+  /** ManyChat's v2 WhatsApp response carrying the tenant's acknowledgement text. */
+  body: {
+    version: "v2";
+    content: {
+      type: "whatsapp";
+      messages: { type: "text"; text: string }[];
+      actions: [];
+      quick_replies: [];
+    };
+    status: "accepted";
+    message_id: string;
+  };
+  /** The answer job to run once the response is sent (null for a duplicate delivery). */
+  jobId: string | null;
+  /** When the burst window closes and the answer may be produced. */
+  answerAt: Date | null;
+}
+
+/**
+ * The webhook's whole acknowledgement path, independent of the HTTP server: the secret
+ * from `X-Webhook-Secret` (or `Authorization: Bearer`), the body parsed and validated,
+ * then one statement that finds the tenant, deduplicates and stores the message with its
+ * answer job. Errors are AppErrors (401, 413, 422, 403) for the caller's error envelope.
+ * Used by the Next.js route (app/api/v1/webhook/manychat) and, when self-hosted, by the
+ * server's direct webhook path (server.ts).
+ */
+export async function acknowledgeWebhook(
+  header: (name: string) => string | null | undefined,
+  rawBody: string,
+): Promise<WebhookAck> {
+  const secret = header("x-webhook-secret") ?? /^Bearer\s+(.+)$/i.exec(header("authorization") ?? "")?.[1];
+  if (!secret?.trim()) {
+    throw new AppError("unauthenticated", "Send the webhook secret in the X-Webhook-Secret header.");
+  }
+  if (rawBody.length > MAX_WEBHOOK_BODY) {
+    throw new AppError("payload_too_large", "The webhook body is larger than 64 KB.");
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    throw new AppError("validation_failed", "The body is not JSON.", [
+      { path: "(body)", message: "is not valid JSON" },
+    ]);
+  }
+  const parsed = inboundPayloadSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new AppError(
+      "validation_failed",
+      "Send {subscriber_id, text} or ManyChat's Full Contact Data (id, last_input_text).",
+      zodIssues(parsed.error),
+    );
+  }
+  const idempotencyKey = header("idempotency-key")?.slice(0, 200) || null;
+  const accepted = await acceptInbound(secret.trim(), parsed.data, idempotencyKey);
+  return {
+    body: {
+      version: "v2",
+      content: {
+        type: "whatsapp",
+        messages: [{ type: "text", text: accepted.ackText }],
+        actions: [],
+        quick_replies: [],
+      },
+      status: "accepted",
+      message_id: accepted.messageId,
+    },
+    jobId: accepted.jobId,
+    answerAt: accepted.answerAt,
+  };
+}
+
+/**
+ * Produces the answer after the acknowledgement: waits for the burst window to close,
+ * then runs the job now. Never throws (runJobNow logs); if the process dies first, the
+ * job is durable and the sweeper runs it.
+ */
+export async function answerAfterAck(ack: Pick<WebhookAck, "jobId" | "answerAt">): Promise<void> {
+  if (!ack.jobId) return;
+  const wait = ack.answerAt ? ack.answerAt.getTime() - Date.now() : 0;
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  await runJobNow(ack.jobId);
+}
