@@ -41,12 +41,22 @@ const { acknowledgeWebhook, answerAfterAck, MAX_WEBHOOK_BODY, WEBHOOK_PATH } = w
 const { errorResponse, pickRequestId } = route;
 const { AppError } = await import("@/lib/http/errors");
 
+const { config } = await import("@/lib/config");
+/** The configuration is checked before anything starts (as instrumentation.ts does for `next start`). */
+function webhookDirect(): boolean {
+  try {
+    return config().WEBHOOK_DIRECT === "on";
+  } catch (err) {
+    console.error(`\nCannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+const direct = webhookDirect();
+
 const app = next({ dev: false, dir, hostname, port });
 const handle = app.getRequestHandler();
 // Runs instrumentation.ts: configuration check, database open + migrations, sweeper.
 await app.prepare();
-
-const direct = process.env.WEBHOOK_DIRECT !== "off";
 
 const server = createServer((req, res) => {
   if (direct && req.method === "POST" && pathOf(req.url) === WEBHOOK_PATH) {

@@ -68,6 +68,8 @@ const envSchema = z.object({
   // Background work tuning (defaults suit production; tests shorten the waits).
   JOB_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
   JOB_RETRY_BASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(600_000).default(1000)),
+  /** Self-hosted (server.ts): "off" hands the webhook to the Next.js route as well. */
+  WEBHOOK_DIRECT: z.preprocess(emptyToUndefined, z.enum(["on", "off"]).default("on")),
   SWEEPER_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).max(600_000).default(2000)),
   GEMINI_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10).default(5)),
   GEMINI_RETRY_BASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(60_000).default(1000)),
