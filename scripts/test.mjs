@@ -50,6 +50,8 @@ if (process.env.SKIP_BUILD !== "1") {
   run("next build", node, ["node_modules/next/dist/bin/next", "build"]);
   run("server build", node, ["scripts/build-server.mjs"]);
 }
+// First-load JavaScript per page, gzipped; fails over 200 KB for a dashboard or admin page.
+run("first-load JS report", node, ["scripts/report-first-load-js.mjs"]);
 
 const projects = ["--project", "pglite"];
 if (await reachable(adminUrl.hostname || "127.0.0.1", adminUrl.port || "5432")) {
