@@ -1,9 +1,11 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 
 export function LogoutButton() {
+  const t = useTranslations("common");
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   return (
@@ -18,7 +20,7 @@ export function LogoutButton() {
       }}
       className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100"
     >
-      {busy ? "Logging out…" : "Log out"}
+      {busy ? t("loggingOut") : t("logOut")}
     </button>
   );
 }

@@ -2,30 +2,32 @@
 
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 
+type Problem = "required" | "invalidEmail" | "passwordTooShort";
+
 /** The same rules the API applies, checked first so mistakes are explained without a round trip. */
-function checkFields(mode: "signup" | "login", body: Record<string, string>): Record<string, string> {
-  const problems: Record<string, string> = {};
-  if (mode === "signup" && !body.company_name?.trim()) problems.company_name = "is required.";
+function checkFields(mode: "signup" | "login", body: Record<string, string>): Record<string, Problem> {
+  const problems: Record<string, Problem> = {};
+  if (mode === "signup" && !body.company_name?.trim()) problems.company_name = "required";
   const email = body.email?.trim() ?? "";
-  if (!email) problems.email = "is required.";
-  else if (mode === "signup" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-    problems.email = "must be a valid email address, like name@company.com.";
-  }
+  if (!email) problems.email = "required";
+  else if (mode === "signup" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.email = "invalidEmail";
   const password = body.password ?? "";
-  if (!password) problems.password = "is required.";
-  else if (mode === "signup" && password.length < 10) problems.password = "must be at least 10 characters.";
+  if (!password) problems.password = "required";
+  else if (mode === "signup" && password.length < 10) problems.password = "passwordTooShort";
   return problems;
 }
 
 interface ApiError {
-  error?: { message?: string; details?: { path: string; message: string }[] };
+  error?: { code?: string; message?: string; details?: { path: string; message: string }[] };
 }
 
 /** Sign-up and log-in form; talks to the same public API as every other client. */
 export function AuthForm({ mode }: { mode: "signup" | "login" }) {
+  const t = useTranslations("auth");
   const router = useRouter();
   const search = useSearchParams();
   const [error, setError] = useState<string | null>(null);
@@ -34,6 +36,11 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
 
   /** Field names in on-screen order, to focus the first one with a problem. */
   const fieldOrder = mode === "signup" ? ["company_name", "email", "password"] : ["email", "password"];
+  const labels: Record<string, string> = {
+    company_name: t("companyName"),
+    email: t("email"),
+    password: t("password"),
+  };
 
   /** Moves focus to the first field with a problem (or keeps it on the password after a refusal). */
   function focusField(form: HTMLFormElement, name: string | undefined) {
@@ -50,9 +57,11 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
     );
     const problems = checkFields(mode, body);
     setError(null);
-    setFieldErrors(problems);
+    setFieldErrors(
+      Object.fromEntries(Object.entries(problems).map(([name, p]) => [name, t(p, { field: labels[name] ?? name })])),
+    );
     if (Object.keys(problems).length > 0) {
-      setError("Please correct the highlighted fields.");
+      setError(t("fixFields"));
       focusField(
         form,
         fieldOrder.find((name) => problems[name]),
@@ -68,8 +77,19 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
       });
       if (!res.ok) {
         const data = (await res.json().catch(() => ({}))) as ApiError;
-        const details = Object.fromEntries((data.error?.details ?? []).map((d) => [d.path, d.message]));
-        setError(data.error?.message ?? "Something went wrong. Please try again.");
+        const details = Object.fromEntries(
+          (data.error?.details ?? []).map((d) => [d.path, `${labels[d.path] ?? d.path} ${d.message}`]),
+        );
+        const code = data.error?.code;
+        setError(
+          code === "invalid_credentials"
+            ? t("invalidCredentials")
+            : code === "conflict"
+              ? t("emailTaken")
+              : code === "rate_limited"
+                ? t("rateLimited")
+                : (data.error?.message ?? t("genericError")),
+        );
         setFieldErrors(details);
         setBusy(false);
         focusField(form, fieldOrder.find((name) => details[name]) ?? (res.status === 401 ? "password" : undefined));
@@ -79,7 +99,7 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
       router.push(next?.startsWith("/") && !next.startsWith("//") ? next : "/dashboard");
       router.refresh();
     } catch {
-      setError("Could not reach the server. Check your connection and try again.");
+      setError(t("networkError"));
       setBusy(false);
     }
   }
@@ -102,7 +122,7 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
       />
       {(fieldErrors[name] || hint) && (
         <p id={`${name}-hint`} className={`mt-1 text-xs ${fieldErrors[name] ? "text-red-700" : "text-slate-600"}`}>
-          {fieldErrors[name] ? `${label} ${fieldErrors[name]}` : hint}
+          {fieldErrors[name] ?? hint}
         </p>
       )}
     </div>
@@ -110,14 +130,14 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
-      {mode === "signup" && field("company_name", "Company name", "text", "organization")}
-      {field("email", "Email", "email", "email")}
+      {mode === "signup" && field("company_name", t("companyName"), "text", "organization")}
+      {field("email", t("email"), "email", "email")}
       {field(
         "password",
-        "Password",
+        t("password"),
         "password",
         mode === "signup" ? "new-password" : "current-password",
-        mode === "signup" ? "At least 10 characters." : undefined,
+        mode === "signup" ? t("passwordHint") : undefined,
       )}
       {error && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
@@ -125,21 +145,21 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
         </p>
       )}
       <Button type="submit" disabled={busy} className="w-full">
-        {busy ? "Please wait…" : mode === "signup" ? "Create workspace" : "Log in"}
+        {busy ? t("wait") : mode === "signup" ? t("submitSignUp") : t("submitLogIn")}
       </Button>
       <p className="text-center text-sm text-slate-700">
         {mode === "signup" ? (
           <>
-            Already have an account?{" "}
+            {t("haveAccount")}{" "}
             <Link href="/login" className="font-medium text-brand-700 underline">
-              Log in
+              {t("logInLink")}
             </Link>
           </>
         ) : (
           <>
-            New here?{" "}
+            {t("newHere")}{" "}
             <Link href="/signup" className="font-medium text-brand-700 underline">
-              Create a workspace
+              {t("signUpLink")}
             </Link>
           </>
         )}
