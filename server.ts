@@ -31,16 +31,6 @@ const dir = process.cwd();
 nextEnv.loadEnvConfig(dir, false);
 
 // Imported after the environment is loaded: lib/ reads it on first use.
-const [{ default: next }, webhook, route, { log }] = await Promise.all([
-  import("next"),
-  import("@/lib/manychat/webhook-handler"),
-  import("@/lib/http/error-response"),
-  import("@/lib/log"),
-]);
-const { acknowledgeWebhook, answerAfterAck, MAX_WEBHOOK_BODY, WEBHOOK_PATH } = webhook;
-const { errorResponse, pickRequestId } = route;
-const { AppError } = await import("@/lib/http/errors");
-
 const { config } = await import("@/lib/config");
 /** The configuration is checked before anything starts (as instrumentation.ts does for `next start`). */
 function webhookDirect(): boolean {
@@ -53,10 +43,23 @@ function webhookDirect(): boolean {
 }
 const direct = webhookDirect();
 
+const { default: next } = await import("next");
 const app = next({ dev: false, dir, hostname, port });
 const handle = app.getRequestHandler();
 // Runs instrumentation.ts: configuration check, database open + migrations, sweeper.
 await app.prepare();
+
+// Loaded once Next.js has set up its server environment: some lib/ modules import
+// next/headers, which needs Next's AsyncLocalStorage global when it loads (the build
+// splits these into their own chunks so their imports run only now).
+const [webhook, route, { log }, { AppError }] = await Promise.all([
+  import("@/lib/manychat/webhook-handler"),
+  import("@/lib/http/error-response"),
+  import("@/lib/log"),
+  import("@/lib/http/errors"),
+]);
+const { acknowledgeWebhook, answerAfterAck, MAX_WEBHOOK_BODY, WEBHOOK_PATH } = webhook;
+const { errorResponse, pickRequestId } = route;
 
 const server = createServer((req, res) => {
   if (direct && req.method === "POST" && pathOf(req.url) === WEBHOOK_PATH) {

@@ -59,6 +59,7 @@ const envSchema = z.object({
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: optionalUrl,
   SENTRY_DSN: optionalUrl,
+  SENTRY_ENVIRONMENT: optionalString,
   METRICS_TOKEN: optionalString,
   CRON_SECRET: optionalString,
   LOG_LEVEL: z.preprocess(
@@ -68,6 +69,16 @@ const envSchema = z.object({
   // Background work tuning (defaults suit production; tests shorten the waits).
   JOB_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
   JOB_RETRY_BASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(600_000).default(1000)),
+  /** How long a deleted workspace can be restored by an admin before it is purged (default 30 days). */
+  DELETION_GRACE_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 86_400)
+      .default(30 * 86_400),
+  ),
   /** Self-hosted (server.ts): "off" hands the webhook to the Next.js route as well. */
   WEBHOOK_DIRECT: z.preprocess(emptyToUndefined, z.enum(["on", "off"]).default("on")),
   SWEEPER_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).max(600_000).default(2000)),

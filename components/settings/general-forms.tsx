@@ -10,6 +10,7 @@ export interface SettingsLimits {
   text: number;
   memoryTurns: { min: number; max: number };
   burstSeconds: { min: number; max: number };
+  retentionDays: { min: number; max: number };
   flowNs: number;
   fieldName: number;
   url: number;
@@ -140,8 +141,12 @@ export function RepliesForm({ profile, limits, onSaved, languages }: FormProps &
 export function ConversationForm({ profile, limits, onSaved }: FormProps) {
   const [memory, setMemory] = useState(String(profile.settings.memory_turns));
   const [burst, setBurst] = useState(String(profile.settings.burst_window_seconds));
-  const save = useSave(["settings.memory_turns", "settings.burst_window_seconds"], onSaved);
-  const { memoryTurns: m, burstSeconds: b } = limits;
+  const [retention, setRetention] = useState(String(profile.settings.message_retention_days));
+  const save = useSave(
+    ["settings.memory_turns", "settings.burst_window_seconds", "settings.message_retention_days"],
+    onSaved,
+  );
+  const { memoryTurns: m, burstSeconds: b, retentionDays: r } = limits;
   return (
     <SettingsSection
       id="conversation"
@@ -149,7 +154,13 @@ export function ConversationForm({ profile, limits, onSaved }: FormProps) {
       save={save}
       submitLabel="Save conversation settings"
       onSubmit={() =>
-        save.patch({ settings: { memory_turns: toNumber(memory), burst_window_seconds: toNumber(burst) } })
+        save.patch({
+          settings: {
+            memory_turns: toNumber(memory),
+            burst_window_seconds: toNumber(burst),
+            message_retention_days: toNumber(retention),
+          },
+        })
       }
     >
       <div className="grid gap-4 sm:grid-cols-2">
@@ -188,6 +199,25 @@ export function ConversationForm({ profile, limits, onSaved }: FormProps) {
               step={1}
               value={burst}
               onChange={(e) => setBurst(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <Field
+          id="settings-retention-days"
+          label="Keep conversations (days)"
+          hint={`Messages older than this are deleted for good, every day. From ${r.min} to ${r.max}.`}
+          error={save.errors["settings.message_retention_days"]}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              inputMode="numeric"
+              min={r.min}
+              max={r.max}
+              step={1}
+              value={retention}
+              onChange={(e) => setRetention(e.currentTarget.value)}
             />
           )}
         </Field>

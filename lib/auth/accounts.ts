@@ -130,11 +130,17 @@ export async function logIn(input: z.output<typeof loginSchema>, meta: RequestMe
       await signOutSupabase().catch(() => {});
       throw invalidCredentials();
     }
+    if (found.customer_status === "pending_deletion") {
+      await signOutSupabase().catch(() => {});
+      throw deletedWorkspace();
+    }
     accessToken = session.accessToken;
     expiresIn = session.expiresIn;
   } else {
     const ok = await verifyPassword(input.password, found?.hashed_password ?? null);
     if (!ok || !found) throw invalidCredentials();
+    // Only once the password is right, so the answer says nothing to a stranger.
+    if (found.customer_status === "pending_deletion") throw deletedWorkspace();
     const s = await openSession(found.id, found.email, meta);
     accessToken = s.token;
     expiresIn = s.ttl;
@@ -167,13 +173,21 @@ interface LoginRow {
   hashed_password: string | null;
   customer_id: string | null;
   customer_name: string | null;
+  customer_status: string | null;
 }
+
+const deletedWorkspace = () =>
+  new AppError(
+    "forbidden",
+    "This workspace was deleted at its owner's request. Support can restore it within 30 days of the request.",
+  );
 
 async function findUserForLogin(email: string): Promise<LoginRow | undefined> {
   const [row] = await asService("find the account signing in", (tx) =>
     rows<LoginRow>(
       tx,
-      sql`select u.id, u.email, u.role, u.hashed_password, u.customer_id, c.name as customer_name
+      sql`select u.id, u.email, u.role, u.hashed_password, u.customer_id, c.name as customer_name,
+                 c.status as customer_status
           from users u left join customers c on c.id = u.customer_id
           where lower(u.email) = ${email}`,
     ),

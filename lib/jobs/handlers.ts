@@ -1,6 +1,7 @@
 import "server-only";
 import { EMBED_CHUNKS, embedChunksJob } from "@/lib/documents/embed-backfill";
 import { INGEST_DOCUMENT, ingestDocumentJob } from "@/lib/documents/ingest-document";
+import { PURGE_CUSTOMER, purgeCustomerJob } from "@/lib/gdpr/account-deletion";
 import { ANSWER_MESSAGE, answerMessageJob } from "@/lib/rag/answer-message-job";
 import type { JobHandler } from "./run-jobs";
 
@@ -9,4 +10,5 @@ export const jobHandlers: Record<string, JobHandler> = {
   [INGEST_DOCUMENT]: ingestDocumentJob,
   [EMBED_CHUNKS]: embedChunksJob,
   [ANSWER_MESSAGE]: answerMessageJob,
+  [PURGE_CUSTOMER]: purgeCustomerJob,
 };

@@ -1,9 +1,7 @@
 import "server-only";
-import { sql } from "drizzle-orm";
 import { config } from "@/lib/config";
-import { asService, rows } from "@/lib/db/client";
-import { queueEmbeddingBackfill } from "@/lib/documents/embed-backfill";
 import { log } from "@/lib/log";
+import { runMaintenance } from "./maintenance";
 import { sweepOnce } from "./run-jobs";
 
 /**
@@ -28,8 +26,7 @@ export function startSweeper(intervalMs = config().SWEEPER_INTERVAL_MS): void {
       }
       if (Date.now() - lastMaintenance > 60_000) {
         lastMaintenance = Date.now();
-        await failAbandonedUploads();
-        await queueEmbeddingBackfill();
+        await runMaintenance();
       }
     } catch (err) {
       log.error({ err }, "sweeper pass failed");
@@ -38,17 +35,4 @@ export function startSweeper(intervalMs = config().SWEEPER_INTERVAL_MS): void {
     }
   }, intervalMs);
   g[key].unref();
-}
-
-/** Direct uploads whose bytes never arrived end visibly failed once their URL expired. */
-export async function failAbandonedUploads(): Promise<number> {
-  const failed = await asService("sweeper maintenance: abandoned direct uploads", (tx) =>
-    rows(
-      tx,
-      sql`update documents set status = 'failed', error = 'The upload was never completed. Upload the file again.'
-          where status = 'pending' and sha256 is null and upload_date < now() - interval '3 hours'
-          returning id`,
-    ),
-  );
-  return failed.length;
 }

@@ -2,6 +2,9 @@ import { z } from "zod";
 
 export const languages = ["fr", "en", "es", "de", "it", "pt", "nl", "ar"] as const;
 
+/** Messages older than this are deleted (lib/gdpr/message-retention.ts), unless the tenant sets otherwise. */
+export const DEFAULT_MESSAGE_RETENTION_DAYS = 365;
+
 /** Tenant settings with their defaults; stored as jsonb in customers.settings. */
 export const tenantSettingsSchema = z.object({
   ack_text: z.string().trim().min(1).max(1000).default("OK, bien reçu"),
@@ -24,6 +27,8 @@ export const tenantSettingsSchema = z.object({
    * answer in this custom field and start this flow instead (empty: no fallback). */
   fallback_flow_ns: z.string().trim().max(200).default(""),
   fallback_field_name: z.string().trim().min(1).max(100).default("pdf_answer"),
+  /** Conversations older than this many days are deleted (GDPR storage limitation). */
+  message_retention_days: z.number().int().min(7).max(3650).default(DEFAULT_MESSAGE_RETENTION_DAYS),
 });
 
 export type TenantSettings = z.output<typeof tenantSettingsSchema>;
@@ -39,6 +44,7 @@ export const tenantSettingsPatchSchema = z
     burst_window_seconds: z.number().int().min(0).max(30),
     fallback_flow_ns: z.string().trim().max(200),
     fallback_field_name: z.string().trim().min(1).max(100),
+    message_retention_days: z.number().int().min(7).max(3650),
   })
   .partial()
   .strict();

@@ -11,6 +11,10 @@ describe("GET /cron/sweep", () => {
   it("runs a sweep with the right secret", async () => {
     const res = await api("/api/v1/cron/sweep", { token: "test-cron-secret" });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ processed: expect.any(Number) });
+    expect(res.body).toEqual({
+      processed: expect.any(Number),
+      abandoned_uploads: expect.any(Number),
+      expired_messages: expect.any(Number),
+    });
   });
 });

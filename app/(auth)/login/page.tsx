@@ -8,11 +8,17 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("logInTitle") };
 }
 
-export default async function LoginPage() {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ deleted?: string }> }) {
   const t = await getTranslations("auth");
+  const { deleted } = await searchParams;
   return (
     <>
       <h1 className="mb-6 text-xl font-semibold">{t("logInTitle")}</h1>
+      {deleted === "1" && (
+        <p role="status" className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {t("deletedNotice")}
+        </p>
+      )}
       <Suspense>
         <AuthForm mode="login" />
       </Suspense>

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+import { DataSection } from "@/components/settings/data-section";
 import type { SettingsLimits } from "@/components/settings/general-forms";
 import { SettingsManager } from "@/components/settings/settings-manager";
 import { requireIdentity } from "@/lib/auth/current-identity";
+import { config } from "@/lib/config";
 import { currentProfile } from "@/lib/tenants/current-profile";
 import { customerPatchSchema } from "@/lib/tenants/customer-profile";
 import { languages, tenantSettingsPatchSchema } from "@/lib/tenants/settings";
@@ -21,6 +23,7 @@ function settingsLimits(): SettingsLimits {
     text: s.ack_text.unwrap().maxLength ?? 1000,
     memoryTurns: range(s.memory_turns.unwrap()),
     burstSeconds: range(s.burst_window_seconds.unwrap()),
+    retentionDays: range(s.message_retention_days.unwrap()),
     flowNs: s.fallback_flow_ns.unwrap().maxLength ?? 200,
     fieldName: s.fallback_field_name.unwrap().maxLength ?? 100,
     url: c.webhook_url.unwrap().unwrap().maxLength ?? 2000,
@@ -40,6 +43,7 @@ export default async function SettingsPage() {
         </p>
       </div>
       <SettingsManager initial={profile} languages={languages} limits={settingsLimits()} />
+      <DataSection workspaceName={profile.name} graceDays={Math.round(config().DELETION_GRACE_SECONDS / 86_400)} />
     </div>
   );
 }

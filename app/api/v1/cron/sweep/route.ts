@@ -2,11 +2,15 @@ import { timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/http/errors";
 import { apiRoute, json } from "@/lib/http/route";
+import { runMaintenance } from "@/lib/jobs/maintenance";
 import { sweepOnce } from "@/lib/jobs/run-jobs";
 
 export const maxDuration = 300;
 
-/** Vercel Cron calls this with `Authorization: Bearer $CRON_SECRET` to finish leftover jobs. */
+/**
+ * Vercel Cron calls this with `Authorization: Bearer $CRON_SECRET` to finish leftover
+ * jobs and run the periodic maintenance (lib/jobs/maintenance.ts).
+ */
 export const GET = apiRoute({ access: "public" }, async ({ req }) => {
   const secret = config().CRON_SECRET;
   if (!secret) throw new AppError("not_found", "Cron endpoints are disabled: CRON_SECRET is not set.");
@@ -20,5 +24,6 @@ export const GET = apiRoute({ access: "public" }, async ({ req }) => {
   for (let n = await sweepOnce({ limit: 10 }); n > 0 && Date.now() < deadline; n = await sweepOnce({ limit: 10 })) {
     processed += n;
   }
-  return json({ processed });
+  const maintenance = await runMaintenance();
+  return json({ processed, ...maintenance });
 });

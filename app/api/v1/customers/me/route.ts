@@ -1,3 +1,4 @@
+import { requestDeletion } from "@/lib/gdpr/account-deletion";
 import { parseJson } from "@/lib/http/parse";
 import { apiRoute, json } from "@/lib/http/route";
 import { customerPatchSchema, getMyCustomer, updateMyCustomer } from "@/lib/tenants/customer-profile";
@@ -10,3 +11,8 @@ export const PATCH = apiRoute({ access: "tenant" }, async ({ req, identity, meta
   const patch = await parseJson(req, customerPatchSchema);
   return json(await updateMyCustomer(identity, patch, meta, origin));
 });
+
+/** GDPR deletion: unreachable at once, restorable by an admin for 30 days, then purged. */
+export const DELETE = apiRoute({ access: "tenant" }, async ({ identity, meta }) =>
+  json(await requestDeletion(identity, meta), 202),
+);
