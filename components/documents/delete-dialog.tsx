@@ -1,8 +1,9 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { apiErrorMessage, type Doc, NETWORK_ERROR } from "./document-helpers";
+import { apiErrorMessage, type Doc } from "./document-helpers";
 
 /**
  * Confirmation before deleting (a native modal <dialog>: focus stays inside, Escape
@@ -17,6 +18,7 @@ export function DeleteDialog({
   onClose: () => void;
   onDeleted: (doc: Doc) => void;
 }) {
+  const t = useTranslations("documents");
   const ref = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -39,9 +41,9 @@ export function DeleteDialog({
         onDeleted(doc);
         return;
       }
-      setError(apiErrorMessage(res.status, await res.json().catch(() => null)));
+      setError(apiErrorMessage(res.status, await res.json().catch(() => null), t));
     } catch {
-      setError(NETWORK_ERROR);
+      setError(t("errors.network"));
     }
     setBusy(false);
   }
@@ -55,11 +57,10 @@ export function DeleteDialog({
       className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-900/50"
     >
       <h2 id="delete-title" className="break-all text-lg font-semibold">
-        Delete {doc.filename}?
+        {t("deleteTitle", { name: doc.filename })}
       </h2>
       <p id="delete-description" className="mt-2 text-sm text-slate-700">
-        Its passages are removed at once: your assistant will no longer answer from this document. This cannot be
-        undone; you can upload the file again later.
+        {t("deleteText")}
       </p>
       {error && (
         <p role="alert" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
@@ -74,7 +75,7 @@ export function DeleteDialog({
           onClick={() => ref.current?.close()}
           disabled={busy}
         >
-          Cancel
+          {t("cancel")}
         </Button>
         <button
           type="button"
@@ -82,7 +83,7 @@ export function DeleteDialog({
           disabled={busy}
           className="inline-flex items-center justify-center rounded-md bg-red-700 px-4 py-2 text-sm font-medium text-white hover:bg-red-800 disabled:bg-slate-400"
         >
-          {busy ? "Deleting…" : "Delete"}
+          {busy ? t("deleting") : t("delete")}
         </button>
       </div>
     </dialog>

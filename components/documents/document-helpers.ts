@@ -1,8 +1,14 @@
+import type { useFormatter, useTranslations } from "next-intl";
 import { useSyncExternalStore } from "react";
 import type { DocumentView } from "@/lib/documents/read-documents";
 
 /** A document as the API returns it (GET /api/v1/documents/{id}). */
 export type Doc = DocumentView;
+
+/** The translator of the "documents" messages (useTranslations("documents")). */
+export type DocumentsT = ReturnType<typeof useTranslations<"documents">>;
+/** next-intl's formatter (useFormatter()). */
+export type Formatter = ReturnType<typeof useFormatter>;
 
 export const MAX_MB = 20;
 export const MAX_PAGES = 200;
@@ -13,13 +19,18 @@ export const PROGRESS_CLASS =
 
 export const isActive = (d: Doc) => d.status === "pending" || d.status === "processing";
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+/** "512 B", "34 KB", "1.5 MB" (in the UI's language: "1,5 Mo"). */
+export function formatBytes(bytes: number, t: DocumentsT, format: Formatter): string {
+  if (bytes < 1024) return t("bytes", { size: format.number(bytes, { useGrouping: false }) });
+  if (bytes < 1024 * 1024) {
+    return t("kilobytes", { size: format.number(Math.round(bytes / 1024), { useGrouping: false }) });
+  }
+  return t("megabytes", { size: megabytes(bytes, format) });
 }
 
-export const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+/** Megabytes with one decimal, as the UI's language writes it. */
+export const megabytes = (bytes: number, format: Formatter) =>
+  format.number(bytes / (1024 * 1024), { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
 
 const noSubscribe = () => () => {};
 /** False while rendering on the server and hydrating, true afterwards (local dates, time zones). */
@@ -30,30 +41,26 @@ export const useIsClient = () =>
     () => false,
   );
 
-/** The `error.message` of the API envelope, or plain words for the status when there is none. */
-export function apiErrorMessage(status: number, body: unknown): string {
+/** The `error.message` of the API envelope (as the API words it), or plain words for the status when there is none. */
+export function apiErrorMessage(status: number, body: unknown, t: DocumentsT): string {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
   if (typeof message === "string" && message) return message;
   switch (status) {
     case 401:
-      return "Your session has ended. Log in again, then retry.";
+      return t("errors.sessionEnded");
     case 403:
-      return "You are not allowed to do this in this workspace.";
+      return t("errors.forbidden");
     case 404:
-      return "This document no longer exists.";
+      return t("errors.notFound");
     case 409:
-      return "This file is already uploaded.";
+      return t("errors.duplicate");
     case 413:
-      return `This file is too large: each PDF can be at most ${MAX_MB} MB.`;
+      return t("errors.tooLarge", { maxMb: MAX_MB });
     case 415:
-      return "This file is not a PDF. Upload a .pdf document.";
+      return t("errors.notPdf");
     case 422:
-      return `This PDF could not be accepted (at most ${MAX_PAGES} pages).`;
+      return t("errors.notAccepted", { maxPages: MAX_PAGES });
     default:
-      return status >= 500
-        ? "The server could not handle this right now. Try again in a minute."
-        : `The request failed (HTTP ${status}).`;
+      return status >= 500 ? t("errors.server") : t("errors.requestFailed", { status: String(status) });
   }
 }
-
-export const NETWORK_ERROR = "Could not reach the server. Check your connection and try again.";

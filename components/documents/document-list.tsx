@@ -1,24 +1,15 @@
 "use client";
 
-import {
-  type Doc,
-  formatBytes,
-  isActive,
-  MAX_MB,
-  MAX_PAGES,
-  PROGRESS_CLASS,
-  plural,
-  useIsClient,
-} from "./document-helpers";
+import { useFormatter, useTranslations } from "next-intl";
+import { type Doc, formatBytes, isActive, MAX_MB, MAX_PAGES, PROGRESS_CLASS, useIsClient } from "./document-helpers";
 
-const STATUS: Record<Doc["status"], { label: string; icon: string; className: string }> = {
-  pending: { label: "Queued", icon: "…", className: "bg-slate-100 text-slate-800 ring-slate-300" },
-  processing: { label: "Processing", icon: "↻", className: "bg-sky-50 text-sky-900 ring-sky-300" },
-  processed: { label: "Processed", icon: "✓", className: "bg-brand-50 text-brand-800 ring-brand-600/40" },
-  failed: { label: "Failed", icon: "!", className: "bg-red-50 text-red-800 ring-red-300" },
+/** The look of each status; its words are the "documents.status.*" messages. */
+const STATUS: Record<Doc["status"], { icon: string; className: string }> = {
+  pending: { icon: "…", className: "bg-slate-100 text-slate-800 ring-slate-300" },
+  processing: { icon: "↻", className: "bg-sky-50 text-sky-900 ring-sky-300" },
+  processed: { icon: "✓", className: "bg-brand-50 text-brand-800 ring-brand-600/40" },
+  failed: { icon: "!", className: "bg-red-50 text-red-800 ring-red-300" },
 };
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** The tenant's documents as cards: readable at any width, never wider than the screen. */
 export function DocumentList({
@@ -30,11 +21,15 @@ export function DocumentList({
   onDelete: (doc: Doc) => void;
   loadMore: { onClick: () => void; busy: boolean } | null;
 }) {
+  const t = useTranslations("documents");
   if (docs.length === 0) return <EmptyState />;
   return (
     <section aria-labelledby="documents-heading" className="space-y-3">
       <h2 id="documents-heading" tabIndex={-1} className="text-lg font-semibold">
-        Your documents <span className="font-normal text-slate-600">({docs.length})</span>
+        {t.rich("listHeading", {
+          count: docs.length,
+          muted: (chunks) => <span className="font-normal text-slate-600">{chunks}</span>,
+        })}
       </h2>
       <ul className="space-y-3">
         {docs.map((d) => (
@@ -48,7 +43,7 @@ export function DocumentList({
           disabled={loadMore.busy}
           className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100"
         >
-          {loadMore.busy ? "Loading…" : "Show older documents"}
+          {loadMore.busy ? t("loading") : t("showOlder")}
         </button>
       )}
     </section>
@@ -56,40 +51,33 @@ export function DocumentList({
 }
 
 function EmptyState() {
+  const t = useTranslations("documents");
   return (
     <section
       aria-labelledby="documents-heading"
       className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-700"
     >
       <h2 id="documents-heading" tabIndex={-1} className="text-lg font-semibold text-slate-900">
-        No documents yet
+        {t("emptyHeading")}
       </h2>
-      <p className="mt-2">
-        Upload the PDFs your customers ask about: product catalogues, price lists, FAQs, manuals, opening hours,
-        delivery and return policies. Each PDF can be up to {MAX_MB} MB and {MAX_PAGES} pages.
-      </p>
-      <p className="mt-2">
-        We read every page and split it into short passages. When a customer writes on WhatsApp, your assistant answers
-        from those passages only and names the document and page it used; questions your documents do not cover are not
-        guessed at.
-      </p>
-      <p className="mt-2">
-        Scanned pages are pictures of text with nothing to select: they need OCR (text recognition). Where you can,
-        export the PDF from the original file instead of scanning a printout.
-      </p>
+      <p className="mt-2">{t("emptyWhat", { maxMb: MAX_MB, maxPages: MAX_PAGES })}</p>
+      <p className="mt-2">{t("emptyHow")}</p>
+      <p className="mt-2">{t("emptyScans")}</p>
     </section>
   );
 }
 
 function DocumentCard({ doc, onDelete }: { doc: Doc; onDelete: (doc: Doc) => void }) {
+  const t = useTranslations("documents");
+  const format = useFormatter();
   const client = useIsClient();
   const status = STATUS[doc.status];
   const nameId = `doc-${doc.id}-name`;
   const uploaded = new Date(doc.upload_date);
   const facts = [
-    doc.page_count != null ? plural(doc.page_count, "page", "pages") : null,
-    doc.status === "processed" ? plural(doc.chunk_count, "passage", "passages") : null,
-    doc.size_bytes > 0 ? formatBytes(doc.size_bytes) : null,
+    doc.page_count != null ? t("pages", { count: doc.page_count }) : null,
+    doc.status === "processed" ? t("passages", { count: doc.chunk_count }) : null,
+    doc.size_bytes > 0 ? formatBytes(doc.size_bytes, t, format) : null,
   ].filter((f): f is string => f !== null);
   return (
     <li aria-labelledby={nameId} className="rounded-lg border border-slate-200 bg-white p-4">
@@ -106,10 +94,13 @@ function DocumentCard({ doc, onDelete }: { doc: Doc; onDelete: (doc: Doc) => voi
               </span>
             ))}
             <span>
-              Uploaded{" "}
-              <time dateTime={doc.upload_date}>
-                {client ? dateFormat.format(uploaded) : doc.upload_date.slice(0, 10)}
-              </time>
+              {t.rich("uploaded", {
+                // In the reader's time zone once in the browser; the server only knows the day (UTC).
+                date: client
+                  ? format.dateTime(uploaded, { dateStyle: "medium", timeStyle: "short", timeZone: localTimeZone() })
+                  : doc.upload_date.slice(0, 10),
+                time: (chunks) => <time dateTime={doc.upload_date}>{chunks}</time>,
+              })}
             </span>
           </p>
         </div>
@@ -119,30 +110,29 @@ function DocumentCard({ doc, onDelete }: { doc: Doc; onDelete: (doc: Doc) => voi
             className={`inline-flex items-center gap-1 rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ${status.className}`}
           >
             <span aria-hidden="true">{status.icon}</span>
-            <span className="sr-only">Status: </span>
-            {status.label}
+            <span className="sr-only">{`${t("statusLabel")} `}</span>
+            {t(`status.${doc.status}`)}
           </span>
           <button
             type="button"
             onClick={() => onDelete(doc)}
             className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-xs font-medium text-slate-800 hover:border-red-300 hover:bg-red-50 hover:text-red-800"
           >
-            Delete<span className="sr-only"> {doc.filename}</span>
+            {t("delete")}
+            <span className="sr-only"> {doc.filename}</span>
           </button>
         </div>
       </div>
       {isActive(doc) && <PagesProgress doc={doc} nameId={nameId} />}
       {doc.status === "failed" && (
         <div className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900">
-          <p>{doc.error ?? "This document could not be read."}</p>
-          <p className="mt-1 text-red-800">
-            To fix it: delete this entry, correct the file (or export it again from the original) and upload it again.
-          </p>
+          <p>{doc.error ?? t("unreadable")}</p>
+          <p className="mt-1 text-red-800">{t("howToFix")}</p>
         </div>
       )}
       {doc.warnings.length > 0 && (
         <div className="mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-950">
-          <p className="font-medium">{doc.warnings.length === 1 ? "Warning" : "Warnings"}</p>
+          <p className="font-medium">{t("warnings", { count: doc.warnings.length })}</p>
           <ul className="mt-1 list-disc space-y-1 pl-5">
             {doc.warnings.map((w) => (
               <li key={w}>{w}</li>
@@ -156,17 +146,18 @@ function DocumentCard({ doc, onDelete }: { doc: Doc; onDelete: (doc: Doc) => voi
 
 /** "Reading page 37 of 200" with a <progress> bar named after the document. */
 function PagesProgress({ doc, nameId }: { doc: Doc; nameId: string }) {
+  const t = useTranslations("documents");
   const total = doc.progress.pages_total;
   const done = Math.min(doc.progress.pages_done, total);
   const textId = `doc-${doc.id}-progress`;
   const text =
     total === 0
-      ? "Waiting for the file…"
+      ? t("waitingForFile")
       : doc.status === "pending"
-        ? `Waiting to read ${plural(total, "page", "pages")}…`
+        ? t("waitingToRead", { count: total })
         : done < total
-          ? `Reading page ${done + 1} of ${total}`
-          : "Saving the passages…";
+          ? t("readingPage", { page: done + 1, total })
+          : t("savingPassages");
   return (
     <div className="mt-3">
       <p id={textId} className="text-sm text-slate-700">
@@ -180,4 +171,13 @@ function PagesProgress({ doc, nameId }: { doc: Doc; nameId: string }) {
       />
     </div>
   );
+}
+
+/** The browser's time zone (undefined where it cannot tell: the formatter's own then). */
+function localTimeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
 }

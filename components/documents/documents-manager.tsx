@@ -1,8 +1,17 @@
 "use client";
 
+import { useFormatter, useTranslations } from "next-intl";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { DeleteDialog } from "./delete-dialog";
-import { apiErrorMessage, type Doc, isActive, MAX_MB, NETWORK_ERROR, plural } from "./document-helpers";
+import {
+  apiErrorMessage,
+  type Doc,
+  type DocumentsT,
+  type Formatter,
+  isActive,
+  MAX_MB,
+  megabytes,
+} from "./document-helpers";
 import { DocumentList } from "./document-list";
 import { type UploadItem, UploadZone } from "./upload-zone";
 
@@ -16,7 +25,12 @@ type UploadResult = { ok: true; document: Doc } | { ok: false; message: string; 
  * POSTs one file as multipart with XMLHttpRequest, the only browser API that reports
  * upload progress. Same origin, so the session cookie authenticates it.
  */
-function sendFile(file: File, onProgress: (fraction: number) => void, register: (xhr: XMLHttpRequest) => void) {
+function sendFile(
+  file: File,
+  t: DocumentsT,
+  onProgress: (fraction: number) => void,
+  register: (xhr: XMLHttpRequest) => void,
+) {
   return new Promise<UploadResult>((resolve) => {
     const xhr = new XMLHttpRequest();
     register(xhr);
@@ -28,9 +42,9 @@ function sendFile(file: File, onProgress: (fraction: number) => void, register: 
     xhr.onload = () => {
       const body = xhr.response as { document?: Doc } | null;
       if (xhr.status === 202 && body?.document) resolve({ ok: true, document: body.document });
-      else resolve({ ok: false, message: apiErrorMessage(xhr.status, body), retry: xhr.status >= 500 });
+      else resolve({ ok: false, message: apiErrorMessage(xhr.status, body, t), retry: xhr.status >= 500 });
     };
-    xhr.onerror = () => resolve({ ok: false, message: NETWORK_ERROR, retry: true });
+    xhr.onerror = () => resolve({ ok: false, message: t("errors.network"), retry: true });
     xhr.ontimeout = xhr.onerror;
     xhr.onabort = () => resolve({ aborted: true });
     const form = new FormData();
@@ -40,17 +54,19 @@ function sendFile(file: File, onProgress: (fraction: number) => void, register: 
 }
 
 /** Refusals that need no round trip (the server checks them again). */
-function checkLocally(file: File): string | null {
+function checkLocally(file: File, t: DocumentsT, format: Formatter): string | null {
   const looksPdf = file.type === "application/pdf" || /\.pdf$/i.test(file.name);
-  if (!looksPdf) return `${file.name} is not a PDF. Only PDF documents can be uploaded.`;
-  if (file.size === 0) return "This file is empty.";
+  if (!looksPdf) return t("notPdfLocal", { name: file.name });
+  if (file.size === 0) return t("emptyFile");
   if (file.size > MAX_MB * 1024 * 1024) {
-    return `This file is ${(file.size / (1024 * 1024)).toFixed(1)} MB; the limit is ${MAX_MB} MB per PDF.`;
+    return t("tooLargeLocal", { size: megabytes(file.size, format), maxMb: MAX_MB });
   }
   return null;
 }
 
 export function DocumentsManager({ initial, nextCursor }: { initial: Doc[]; nextCursor: string | null }) {
+  const t = useTranslations("documents");
+  const format = useFormatter();
   const [docs, setDocs] = useState<Doc[]>(initial);
   const [cursor, setCursor] = useState(nextCursor);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -89,6 +105,7 @@ export function DocumentsManager({ initial, nextCursor }: { initial: Doc[]; next
       patchUpload(item.key, { state: "uploading", loaded: 0 });
       void sendFile(
         item.file,
+        t,
         (fraction) =>
           patchUpload(item.key, {
             loaded: Math.round(fraction * item.file.size),
@@ -105,8 +122,11 @@ export function DocumentsManager({ initial, nextCursor }: { initial: Doc[]; next
           upsert(result.document);
           setAnnouncement(
             result.document.status === "failed"
-              ? `${item.file.name} was uploaded but cannot be used: ${result.document.error ?? "it could not be read."}`
-              : `${item.file.name} uploaded. Reading its pages.`,
+              ? t("uploadedUnusable", {
+                  name: item.file.name,
+                  reason: result.document.error ?? t("couldNotBeRead"),
+                })
+              : t("uploadedReading", { name: item.file.name }),
           );
         } else {
           patchUpload(item.key, { state: "error", message: result.message, retry: result.retry });
@@ -114,13 +134,13 @@ export function DocumentsManager({ initial, nextCursor }: { initial: Doc[]; next
         pump();
       });
     }
-  }, [patchUpload, upsert]);
+  }, [patchUpload, upsert, t]);
 
   const addFiles = useCallback(
     (files: File[]) => {
       const items = files.map((file): UploadItem => {
         const key = String(nextKey.current++);
-        const problem = checkLocally(file);
+        const problem = checkLocally(file, t, format);
         return problem
           ? { key, file, state: "error", loaded: 0, message: problem }
           : { key, file, state: "queued", loaded: 0 };
@@ -129,7 +149,7 @@ export function DocumentsManager({ initial, nextCursor }: { initial: Doc[]; next
       waiting.current.push(...items.filter((i) => i.state === "queued"));
       pump();
     },
-    [pump],
+    [pump, t, format],
   );
 
   const cancelUpload = (key: string) => {
@@ -191,10 +211,10 @@ export function DocumentsManager({ initial, nextCursor }: { initial: Doc[]; next
         upsert(doc, false);
         if (doc.status === "processed") {
           setAnnouncement(
-            `${doc.filename} is ready: ${plural(doc.page_count ?? 0, "page", "pages")}, ${plural(doc.chunk_count, "passage", "passages")}.`,
+            t("readyAnnouncement", { name: doc.filename, pages: doc.page_count ?? 0, passages: doc.chunk_count }),
           );
         } else if (doc.status === "failed") {
-          setAnnouncement(`${doc.filename} failed: ${doc.error ?? "it could not be read."}`);
+          setAnnouncement(t("failedAnnouncement", { name: doc.filename, reason: doc.error ?? t("couldNotBeRead") }));
         }
       }
       setPollRound((n) => n + 1);
@@ -203,7 +223,7 @@ export function DocumentsManager({ initial, nextCursor }: { initial: Doc[]; next
       stopped = true;
       clearTimeout(timer);
     };
-  }, [activeIds, pollRound, upsert]);
+  }, [activeIds, pollRound, upsert, t]);
 
   // After a deletion the card (and its button) is gone: put the focus on the list heading.
   useEffect(() => {
@@ -222,10 +242,10 @@ export function DocumentsManager({ initial, nextCursor }: { initial: Doc[]; next
         setDocs((list) => [...list, ...page.items.filter((d) => !list.some((x) => x.id === d.id))]);
         setCursor(page.next_cursor);
       } else {
-        setAnnouncement(apiErrorMessage(res.status, await res.json().catch(() => null)));
+        setAnnouncement(apiErrorMessage(res.status, await res.json().catch(() => null), t));
       }
     } catch {
-      setAnnouncement(NETWORK_ERROR);
+      setAnnouncement(t("errors.network"));
     }
     setLoadingMore(false);
   }
@@ -254,7 +274,7 @@ export function DocumentsManager({ initial, nextCursor }: { initial: Doc[]; next
           onDeleted={(doc) => {
             setToDelete(null);
             setDocs((list) => list.filter((d) => d.id !== doc.id));
-            setAnnouncement(`${doc.filename} deleted.`);
+            setAnnouncement(t("deletedAnnouncement", { name: doc.filename }));
             focusHeading.current = true;
           }}
         />

@@ -1,5 +1,6 @@
 "use client";
 
+import { useFormatter, useTranslations } from "next-intl";
 import { type DragEvent, useEffect, useState } from "react";
 import { formatBytes, MAX_MB, MAX_PAGES, PROGRESS_CLASS } from "./document-helpers";
 
@@ -32,6 +33,7 @@ export function UploadZone({
   onRetry: (key: string) => void;
   onDismiss: (key: string) => void;
 }) {
+  const t = useTranslations("documents");
   const [dragging, setDragging] = useState(false);
 
   // A file dropped next to the zone must not make the browser leave the page to show it.
@@ -66,7 +68,7 @@ export function UploadZone({
   return (
     <section aria-labelledby="upload-heading" className="rounded-lg border border-slate-200 bg-white p-5">
       <h2 id="upload-heading" className="text-lg font-semibold">
-        Upload PDFs
+        {t("uploadHeading")}
       </h2>
       {/* biome-ignore lint/a11y/noStaticElementInteractions: the drop target is a mouse shortcut; the labelled file input inside it is the accessible way in. */}
       <div
@@ -78,9 +80,7 @@ export function UploadZone({
           dragging ? "border-brand-600 bg-brand-50" : "border-slate-300 bg-slate-50"
         }`}
       >
-        <p className="text-sm text-slate-700">
-          {dragging ? "Drop the files to upload them" : "Drag PDF files here, or"}
-        </p>
+        <p className="text-sm text-slate-700">{dragging ? t("dropToUpload") : t("dragHere")}</p>
         <input
           id="pdf-files"
           type="file"
@@ -98,15 +98,15 @@ export function UploadZone({
           htmlFor="pdf-files"
           className="cursor-pointer rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800 peer-focus-visible:outline-2 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-brand-600"
         >
-          Choose PDF files
+          {t("chooseFiles")}
         </label>
         <p id="pdf-files-help" className="text-xs text-slate-600">
-          PDF only, up to {MAX_MB} MB and {MAX_PAGES} pages each. You can pick several at once.
+          {t("uploadHelp", { maxMb: MAX_MB, maxPages: MAX_PAGES })}
         </p>
       </div>
 
       {uploads.length > 0 && (
-        <ul aria-label="Uploads" className="mt-4 space-y-3">
+        <ul aria-label={t("uploadsLabel")} className="mt-4 space-y-3">
           {uploads.map((u) => (
             <UploadRow key={u.key} item={u} onCancel={onCancel} onRetry={onRetry} onDismiss={onDismiss} />
           ))}
@@ -127,6 +127,8 @@ function UploadRow({
   onRetry: (key: string) => void;
   onDismiss: (key: string) => void;
 }) {
+  const t = useTranslations("documents");
+  const format = useFormatter();
   const { file } = item;
   const percent = file.size > 0 ? Math.min(100, Math.round((item.loaded / file.size) * 100)) : 0;
   const labelId = `upload-${item.key}`;
@@ -138,23 +140,26 @@ function UploadRow({
     >
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="min-w-0 break-all font-medium">
-          {file.name} <span className="font-normal text-slate-600">({formatBytes(file.size)})</span>
+          {file.name} <span className="font-normal text-slate-600">({formatBytes(file.size, t, format)})</span>
         </p>
         {item.state === "error" ? (
           <div className="flex gap-2">
             {item.retry && (
               <button type="button" className={small} onClick={() => onRetry(item.key)}>
-                Retry<span className="sr-only"> {file.name}</span>
+                {t("retry")}
+                <span className="sr-only"> {file.name}</span>
               </button>
             )}
             <button type="button" className={small} onClick={() => onDismiss(item.key)}>
-              Dismiss<span className="sr-only"> {file.name}</span>
+              {t("dismiss")}
+              <span className="sr-only"> {file.name}</span>
             </button>
           </div>
         ) : item.state === "checking" ? null : (
           // Once every byte is sent the server may already have accepted the file: no cancel then.
           <button type="button" className={small} onClick={() => onCancel(item.key)}>
-            Cancel<span className="sr-only"> upload of {file.name}</span>
+            {t("cancel")}
+            <span className="sr-only"> {t("uploadOf", { name: file.name })}</span>
           </button>
         )}
       </div>
@@ -166,10 +171,10 @@ function UploadRow({
         <div className="mt-2">
           <p id={labelId} className="text-slate-700">
             {item.state === "queued"
-              ? `Waiting to upload ${file.name}`
+              ? t("waitingToUpload", { name: file.name })
               : item.state === "checking"
-                ? `Checking ${file.name}…`
-                : `Uploading ${file.name}: ${percent}%`}
+                ? t("checking", { name: file.name })
+                : t("uploading", { name: file.name, percent })}
           </p>
           <progress aria-labelledby={labelId} max={file.size || 1} value={item.loaded} className={PROGRESS_CLASS} />
         </div>

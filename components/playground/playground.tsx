@@ -1,7 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { type FormEvent, useRef, useState } from "react";
+import { useTranslations } from "next-intl";
+import { type FormEvent, type ReactNode, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { formatAnswer } from "@/lib/manychat/whatsapp-format";
 import type { Answer } from "@/lib/rag/answer-question";
@@ -23,7 +24,8 @@ export interface DocumentCounts {
 }
 
 const MAX_CHARS = 4000;
-const NETWORK_ERROR = "Could not reach the server. Check your connection and try again.";
+
+type PlaygroundT = ReturnType<typeof useTranslations<"playground">>;
 
 interface Problem {
   message: string;
@@ -31,22 +33,22 @@ interface Problem {
   onQuestion: boolean;
 }
 
-/** The API error envelope in plain words (API.md, "Errors"). */
-function problemOf(status: number, body: unknown): Problem {
+/** The API error envelope in plain words (API.md, "Errors"): the API's own message when it has one. */
+function problemOf(status: number, body: unknown, t: PlaygroundT): Problem {
   const error = (body as { error?: { message?: unknown; details?: unknown } } | null)?.error;
   const detail = Array.isArray(error?.details) ? (error.details[0] as { path?: unknown; message?: unknown }) : null;
   // /query words its field errors to follow the field name ("is empty").
   if (status === 422 && detail?.path === "question" && typeof detail.message === "string") {
-    return { message: `The question ${detail.message}.`, onQuestion: true };
+    return { message: t("questionProblem", { problem: detail.message }), onQuestion: true };
   }
   const message =
     typeof error?.message === "string" && error.message
       ? error.message
       : status === 401
-        ? "Your session has ended. Log in again, then retry."
+        ? t("errors.sessionEnded")
         : status >= 500
-          ? "The server could not answer right now. Try again in a minute."
-          : `The request failed (HTTP ${status}).`;
+          ? t("errors.server")
+          : t("errors.requestFailed", { status: String(status) });
   return { message, onQuestion: false };
 }
 
@@ -55,6 +57,7 @@ function problemOf(status: number, body: unknown): Problem {
  * way the customer would get it on WhatsApp.
  */
 export function Playground({ company, documents }: { company: string; documents: DocumentCounts }) {
+  const t = useTranslations("playground");
   const [question, setQuestion] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Problem | null>(null);
@@ -66,7 +69,7 @@ export function Playground({ company, documents }: { company: string; documents:
     if (busy) return;
     const q = question.trim();
     if (!q) {
-      setError({ message: "Type a question first.", onQuestion: true });
+      setError({ message: t("typeFirst"), onQuestion: true });
       field.current?.focus();
       return;
     }
@@ -84,11 +87,11 @@ export function Playground({ company, documents }: { company: string; documents:
         setResult({ question: q, answer, messages: formatAnswer(answer.answer, answer.sources) });
       } else {
         setResult(null);
-        setError(problemOf(res.status, body));
+        setError(problemOf(res.status, body, t));
       }
     } catch {
       setResult(null);
-      setError({ message: NETWORK_ERROR, onQuestion: false });
+      setError({ message: t("errors.network"), onQuestion: false });
     }
     setBusy(false);
   }
@@ -97,12 +100,12 @@ export function Playground({ company, documents }: { company: string; documents:
     <div className="space-y-6">
       <section aria-labelledby="ask-heading" className="rounded-lg border border-slate-200 bg-white p-5">
         <h2 id="ask-heading" className="text-lg font-semibold">
-          Ask a question
+          {t("askHeading")}
         </h2>
         <form onSubmit={ask} noValidate className="mt-3 space-y-3">
           <div>
             <label htmlFor="playground-question" className="block text-sm font-medium text-slate-800">
-              Customer question
+              {t("questionLabel")}
             </label>
             <textarea
               ref={field}
@@ -119,19 +122,19 @@ export function Playground({ company, documents }: { company: string; documents:
                   void ask();
                 }
               }}
-              placeholder="e.g. How much is delivery to Milan?"
+              placeholder={t("questionPlaceholder")}
               className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm text-slate-900 placeholder:text-slate-500"
             />
             <p id="playground-question-help" className="mt-1 text-xs text-slate-600">
-              Press Ctrl+Enter (⌘+Enter on a Mac) to ask. Questions asked here are recorded like WhatsApp ones.
+              {t("questionHelp")}
             </p>
           </div>
           <div className="flex flex-wrap items-center gap-3">
             <Button type="submit" disabled={busy}>
-              {busy ? "Thinking…" : "Ask"}
+              {busy ? t("thinking") : t("ask")}
             </Button>
             <p role="status" className="text-sm text-slate-700">
-              {busy ? "Searching your documents…" : result ? "Answer ready." : ""}
+              {busy ? t("searching") : result ? t("answerReady") : ""}
             </p>
           </div>
           {error && (
@@ -159,9 +162,10 @@ export function Playground({ company, documents }: { company: string; documents:
 }
 
 function EmptyState({ documents }: { documents: DocumentCounts }) {
-  const documentsLink = (
+  const t = useTranslations("playground");
+  const link = (chunks: ReactNode) => (
     <Link href="/dashboard/documents" className="font-medium text-brand-800 underline underline-offset-2">
-      Documents
+      {chunks}
     </Link>
   );
   return (
@@ -170,27 +174,17 @@ function EmptyState({ documents }: { documents: DocumentCounts }) {
       className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-700"
     >
       <h2 id="playground-empty-heading" className="text-lg font-semibold text-slate-900">
-        No question asked yet
+        {t("emptyHeading")}
       </h2>
-      <p className="mt-2">
-        Answers come only from the PDFs you uploaded. When they do not cover a question, nothing is made up: the
-        customer gets your refusal text instead, and the question is recorded as unanswered.
-      </p>
+      <p className="mt-2">{t("emptyText")}</p>
       {documents.total === 0 ? (
         <p className="mt-2" data-testid="playground-no-documents">
-          You have no documents yet, so every question would be refused. Upload your PDFs on the {documentsLink} page
-          first.
+          {t.rich("noDocuments", { link })}
         </p>
       ) : documents.ready === 0 ? (
-        <p className="mt-2">
-          Your documents are still being read (or could not be read): answers can use them once they show “Processed” on
-          the {documentsLink} page.
-        </p>
+        <p className="mt-2">{t.rich("notReady", { link })}</p>
       ) : (
-        <p className="mt-2">
-          {documents.ready}
-          {documents.more ? "+" : ""} processed {documents.ready === 1 ? "document is" : "documents are"} searched.
-        </p>
+        <p className="mt-2">{t("searched", { count: documents.ready, plus: documents.more ? "+" : "" })}</p>
       )}
     </section>
   );

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { type ReactNode, useEffect, useRef } from "react";
 import { Button } from "@/components/ui/button";
 
@@ -22,6 +23,7 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onClose: () => void;
 }) {
+  const t = useTranslations("settings");
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -46,7 +48,7 @@ export function ConfirmDialog({
       </div>
       <div className="mt-6 flex flex-wrap justify-end gap-3">
         <Button type="button" variant="secondary" data-initial-focus onClick={() => ref.current?.close()}>
-          Cancel
+          {t("cancel")}
         </Button>
         <Button
           type="button"

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { Field, type Profile, SettingsSection, useSave } from "./settings-form";
 
@@ -18,21 +19,16 @@ export interface SettingsLimits {
 
 type FormProps = { profile: Profile; limits: SettingsLimits; onSaved: (profile: Profile) => void };
 
-const LANGUAGE_NAMES: Record<string, string> = {
-  fr: "French (français)",
-  en: "English",
-  es: "Spanish (español)",
-  de: "German (Deutsch)",
-  it: "Italian (italiano)",
-  pt: "Portuguese (português)",
-  nl: "Dutch (Nederlands)",
-  ar: "Arabic (العربية)",
-};
+/** The assistant's languages with a name in the "settings.replies.languages" messages. */
+const NAMED_LANGUAGES = ["fr", "en", "es", "de", "it", "pt", "nl", "ar"] as const;
+const isNamedLanguage = (code: string): code is (typeof NAMED_LANGUAGES)[number] =>
+  (NAMED_LANGUAGES as readonly string[]).includes(code);
 
 /** A number field's text as the API wants it: a number, or null (refused, with a message) when empty. */
 const toNumber = (value: string) => (value.trim() === "" ? null : Number(value));
 
 export function CompanyForm({ profile, limits, onSaved }: FormProps) {
+  const t = useTranslations("settings.company");
   const router = useRouter();
   const [name, setName] = useState(profile.name);
   const save = useSave(["name"], (p) => {
@@ -42,13 +38,13 @@ export function CompanyForm({ profile, limits, onSaved }: FormProps) {
   return (
     <SettingsSection
       id="company"
-      title="Company"
-      description={<p>Shown in your dashboard, and given to the assistant so it can speak for your business.</p>}
+      title={t("title")}
+      description={<p>{t("description")}</p>}
       save={save}
-      submitLabel="Save name"
+      submitLabel={t("submit")}
       onSubmit={() => save.patch({ name })}
     >
-      <Field id="company-name" label="Company name" error={save.errors.name}>
+      <Field id="company-name" label={t("nameLabel")} error={save.errors.name}>
         {(control) => (
           <input
             {...control}
@@ -65,6 +61,7 @@ export function CompanyForm({ profile, limits, onSaved }: FormProps) {
 }
 
 export function RepliesForm({ profile, limits, onSaved, languages }: FormProps & { languages: readonly string[] }) {
+  const t = useTranslations("settings.replies");
   const [values, setValues] = useState({
     ack_text: profile.settings.ack_text,
     fallback_text: profile.settings.fallback_text,
@@ -80,55 +77,43 @@ export function RepliesForm({ profile, limits, onSaved, languages }: FormProps &
     onSaved,
   );
   const texts = [
-    {
-      key: "ack_text",
-      label: "Acknowledgement text",
-      hint: "Sent at once when a customer's message arrives, while the answer is being prepared.",
-    },
-    {
-      key: "refusal_text",
-      label: "Refusal text",
-      hint: "Sent when your documents do not cover the question: nothing is made up.",
-    },
-    {
-      key: "fallback_text",
-      label: "Fallback text",
-      hint: "Sent when no answer could be produced, for example during an outage (after the retries).",
-    },
+    { key: "ack_text", label: t("ackLabel"), hint: t("ackHint") },
+    { key: "refusal_text", label: t("refusalLabel"), hint: t("refusalHint") },
+    { key: "fallback_text", label: t("fallbackLabel"), hint: t("fallbackHint") },
   ] as const;
   return (
     <SettingsSection
       id="replies"
-      title="Replies"
-      description={<p>The fixed messages your customers get on WhatsApp, and the language of the assistant.</p>}
+      title={t("title")}
+      description={<p>{t("description")}</p>}
       save={save}
-      submitLabel="Save replies"
+      submitLabel={t("submit")}
       onSubmit={() => save.patch({ settings: values })}
     >
-      {texts.map((t) => (
+      {texts.map((text) => (
         <Field
-          key={t.key}
-          id={`settings-${t.key}`}
-          label={t.label}
-          hint={`${t.hint} At most ${limits.text.toLocaleString("en")} characters.`}
-          error={save.errors[`settings.${t.key}`]}
+          key={text.key}
+          id={`settings-${text.key}`}
+          label={text.label}
+          hint={`${text.hint} ${t("maxChars", { max: limits.text })}`}
+          error={save.errors[`settings.${text.key}`]}
         >
           {(control) => (
-            <textarea {...control} rows={2} maxLength={limits.text} value={values[t.key]} onChange={set(t.key)} />
+            <textarea {...control} rows={2} maxLength={limits.text} value={values[text.key]} onChange={set(text.key)} />
           )}
         </Field>
       ))}
       <Field
         id="settings-language"
-        label="Default language"
-        hint="Customers are answered in their own language; this one is used when it is unclear, and it tunes the search of your documents."
+        label={t("languageLabel")}
+        hint={t("languageHint")}
         error={save.errors["settings.language"]}
       >
         {(control) => (
           <select {...control} value={values.language} onChange={set("language")}>
             {languages.map((code) => (
               <option key={code} value={code}>
-                {LANGUAGE_NAMES[code] ?? code}
+                {isNamedLanguage(code) ? t(`languages.${code}`) : code}
               </option>
             ))}
           </select>
@@ -139,6 +124,7 @@ export function RepliesForm({ profile, limits, onSaved, languages }: FormProps &
 }
 
 export function ConversationForm({ profile, limits, onSaved }: FormProps) {
+  const t = useTranslations("settings.conversation");
   const [memory, setMemory] = useState(String(profile.settings.memory_turns));
   const [burst, setBurst] = useState(String(profile.settings.burst_window_seconds));
   const [retention, setRetention] = useState(String(profile.settings.message_retention_days));
@@ -147,12 +133,14 @@ export function ConversationForm({ profile, limits, onSaved }: FormProps) {
     onSaved,
   );
   const { memoryTurns: m, burstSeconds: b, retentionDays: r } = limits;
+  // The bounds as the schema writes them (no grouping: "3650", as typed in the field).
+  const range = (x: { min: number; max: number }) => ({ min: String(x.min), max: String(x.max) });
   return (
     <SettingsSection
       id="conversation"
-      title="Conversation"
+      title={t("title")}
       save={save}
-      submitLabel="Save conversation settings"
+      submitLabel={t("submit")}
       onSubmit={() =>
         save.patch({
           settings: {
@@ -166,8 +154,8 @@ export function ConversationForm({ profile, limits, onSaved }: FormProps) {
       <div className="grid gap-4 sm:grid-cols-2">
         <Field
           id="settings-memory-turns"
-          label="Conversation memory (turns)"
-          hint={`How many earlier questions and answers are used to understand a follow-up such as “and in blue?”. 0 turns memory off. From ${m.min} to ${m.max}.`}
+          label={t("memoryLabel")}
+          hint={t("memoryHint", range(m))}
           error={save.errors["settings.memory_turns"]}
         >
           {(control) => (
@@ -185,8 +173,8 @@ export function ConversationForm({ profile, limits, onSaved }: FormProps) {
         </Field>
         <Field
           id="settings-burst-window"
-          label="Burst window (seconds)"
-          hint={`Messages a customer sends within this many seconds are answered together, once. 0 answers each message on its own. From ${b.min} to ${b.max}.`}
+          label={t("burstLabel")}
+          hint={t("burstHint", range(b))}
           error={save.errors["settings.burst_window_seconds"]}
         >
           {(control) => (
@@ -204,8 +192,8 @@ export function ConversationForm({ profile, limits, onSaved }: FormProps) {
         </Field>
         <Field
           id="settings-retention-days"
-          label="Keep conversations (days)"
-          hint={`Messages older than this are deleted for good, every day. From ${r.min} to ${r.max}.`}
+          label={t("retentionLabel")}
+          hint={t("retentionHint", range(r))}
           error={save.errors["settings.message_retention_days"]}
         >
           {(control) => (
@@ -227,31 +215,24 @@ export function ConversationForm({ profile, limits, onSaved }: FormProps) {
 }
 
 export function FallbackFlowForm({ profile, limits, onSaved }: FormProps) {
+  const t = useTranslations("settings.fallbackFlow");
   const [flowNs, setFlowNs] = useState(profile.settings.fallback_flow_ns);
   const [fieldName, setFieldName] = useState(profile.settings.fallback_field_name);
   const save = useSave(["settings.fallback_flow_ns", "settings.fallback_field_name"], onSaved);
   return (
     <SettingsSection
       id="fallback-flow"
-      title="Fallback flow"
-      description={
-        <p>
-          WhatsApp lets a business send free-form messages only within 24 hours of the customer’s last message. When
-          ManyChat refuses to deliver an answer directly (for example because that window has closed), the answer is put
-          in the subscriber’s custom field below and this ManyChat flow is started; the flow can send it with an
-          approved message template. Leave the flow empty to have no fallback: the answer is then recorded as not
-          delivered.
-        </p>
-      }
+      title={t("title")}
+      description={<p>{t("description")}</p>}
       save={save}
-      submitLabel="Save fallback flow"
+      submitLabel={t("submit")}
       onSubmit={() => save.patch({ settings: { fallback_flow_ns: flowNs, fallback_field_name: fieldName } })}
     >
       <div className="grid gap-4 sm:grid-cols-2">
         <Field
           id="settings-fallback-flow-ns"
-          label="Flow namespace"
-          hint="The flow’s id in ManyChat, e.g. content20240101120000_123456 (in the flow’s URL)."
+          label={t("flowLabel")}
+          hint={t("flowHint")}
           error={save.errors["settings.fallback_flow_ns"]}
         >
           {(control) => (
@@ -268,8 +249,8 @@ export function FallbackFlowForm({ profile, limits, onSaved }: FormProps) {
         </Field>
         <Field
           id="settings-fallback-field-name"
-          label="Custom field name"
-          hint="A text custom field of your ManyChat account; the flow shows it."
+          label={t("fieldLabel")}
+          hint={t("fieldHint")}
           error={save.errors["settings.fallback_field_name"]}
         >
           {(control) => (
@@ -290,23 +271,19 @@ export function FallbackFlowForm({ profile, limits, onSaved }: FormProps) {
 }
 
 export function OutboundWebhookForm({ profile, limits, onSaved }: FormProps) {
+  const t = useTranslations("settings.outboundWebhook");
   const [url, setUrl] = useState(profile.webhook_url ?? "");
   const save = useSave(["webhook_url"], onSaved);
   return (
     <SettingsSection
       id="outbound-webhook"
-      title="Outbound webhook"
-      description={
-        <p>
-          Optional: your own endpoint, which receives a notification of events in your workspace. Leave it empty to
-          receive none.
-        </p>
-      }
+      title={t("title")}
+      description={<p>{t("description")}</p>}
       save={save}
-      submitLabel="Save webhook URL"
+      submitLabel={t("submit")}
       onSubmit={() => save.patch({ webhook_url: url.trim() === "" ? null : url.trim() })}
     >
-      <Field id="webhook-url" label="Your webhook URL" hint="A full https:// address." error={save.errors.webhook_url}>
+      <Field id="webhook-url" label={t("urlLabel")} hint={t("urlHint")} error={save.errors.webhook_url}>
         {(control) => (
           <input
             {...control}

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { Button } from "@/components/ui/button";
 import type { CustomerProfile } from "@/lib/tenants/customer-profile";
@@ -8,32 +9,56 @@ export type Profile = CustomerProfile;
 /** API field path ("settings.ack_text") → message. */
 export type FieldErrors = Record<string, string>;
 
-export const NETWORK_ERROR = "Could not reach the server. Check your connection and try again.";
+/** The translator of the "settings" messages (useTranslations("settings")). */
+export type SettingsT = ReturnType<typeof useTranslations<"settings">>;
 
 export const INPUT_CLASS =
   "mt-1 block w-full min-w-0 rounded-md border px-3 py-2 text-sm text-slate-900 placeholder:text-slate-500";
 export const inputClass = (error?: string) =>
   `${INPUT_CLASS} ${error ? "border-red-600 bg-red-50/40" : "border-slate-300 bg-white"}`;
 
-/** zod's default messages in plain words; anything else is shown as the server wrote it. */
-const FRIENDLY: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^Invalid input: expected (number|int)/, () => "Enter a whole number."],
-  [/^Too small: expected string to have >=1 characters?$/, () => "This cannot be empty."],
-  [/^Too small: expected string to have >=(\d+) characters$/, (m) => `Use at least ${m[1]} characters.`],
-  [
-    /^Too big: expected string to have <=(\d+) characters$/,
-    (m) => `Use at most ${Number(m[1]).toLocaleString("en")} characters.`,
-  ],
-  [/^Too small: expected number to be >=(-?\d+)$/, (m) => `Use ${m[1]} or more.`],
-  [/^Too big: expected number to be <=(-?\d+)$/, (m) => `Use ${m[1]} or less.`],
-  [/^Invalid (URL|url)/, () => "Enter a full address starting with https:// (or http://)."],
-  [/^Invalid option/, () => "Choose one of the options."],
+type FriendlyKey =
+  | "wholeNumber"
+  | "notEmpty"
+  | "atLeastChars"
+  | "atMostChars"
+  | "atLeast"
+  | "atMost"
+  | "url"
+  | "option";
+
+/** zod's default messages → the "settings.errors.*" message that says it in plain words. */
+const FRIENDLY: [RegExp, FriendlyKey, (m: RegExpExecArray) => Record<string, string | number>][] = [
+  [/^Invalid input: expected (number|int)/, "wholeNumber", () => ({})],
+  [/^Too small: expected string to have >=1 characters?$/, "notEmpty", () => ({})],
+  [/^Too small: expected string to have >=(\d+) characters$/, "atLeastChars", (m) => ({ min: String(m[1]) })],
+  [/^Too big: expected string to have <=(\d+) characters$/, "atMostChars", (m) => ({ max: Number(m[1]) })],
+  [/^Too small: expected number to be >=(-?\d+)$/, "atLeast", (m) => ({ min: String(m[1]) })],
+  [/^Too big: expected number to be <=(-?\d+)$/, "atMost", (m) => ({ max: String(m[1]) })],
+  [/^Invalid (URL|url)/, "url", () => ({})],
+  [/^Invalid option/, "option", () => ({})],
 ];
 
-export function friendly(message: string): string {
-  for (const [pattern, words] of FRIENDLY) {
+/** The English words, for callers without a translator (the same as the English messages). */
+const ENGLISH: Record<FriendlyKey, (p: Record<string, string | number>) => string> = {
+  wholeNumber: () => "Enter a whole number.",
+  notEmpty: () => "This cannot be empty.",
+  atLeastChars: (p) => `Use at least ${p.min} characters.`,
+  atMostChars: (p) => `Use at most ${Number(p.max).toLocaleString("en")} characters.`,
+  atLeast: (p) => `Use ${p.min} or more.`,
+  atMost: (p) => `Use ${p.max} or less.`,
+  url: () => "Enter a full address starting with https:// (or http://).",
+  option: () => "Choose one of the options.",
+};
+
+/**
+ * zod's default messages in plain words, in the UI's language when given the "settings"
+ * translator (English without); anything else is shown as the server wrote it.
+ */
+export function friendly(message: string, t?: SettingsT): string {
+  for (const [pattern, key, params] of FRIENDLY) {
     const m = pattern.exec(message);
-    if (m) return words(m);
+    if (m) return t ? t(`errors.${key}`, params(m)) : ENGLISH[key](params(m));
   }
   return message;
 }
@@ -51,6 +76,7 @@ interface SaveState {
  * `fields` are the paths the form shows inline; other problems go to the form message.
  */
 export function useSave(fields: readonly string[], onSaved: (profile: Profile) => void) {
+  const t = useTranslations("settings");
   const [state, setState] = useState<SaveState>({ saving: false, errors: {}, formError: null, saved: false });
 
   async function send(url: string, init: RequestInit): Promise<Profile | null> {
@@ -69,25 +95,25 @@ export function useSave(fields: readonly string[], onSaved: (profile: Profile) =
       if (Array.isArray(error?.details)) {
         for (const d of error.details as { path?: unknown; message?: unknown }[]) {
           const path = String(d.path ?? "");
-          const message = friendly(String(d.message ?? "is not valid"));
+          const message = friendly(String(d.message ?? t("errors.notValid")), t);
           if (fields.includes(path)) errors[path] ??= message;
           else other.push(path && path !== "(body)" ? `${path}: ${message}` : message);
         }
       }
       let formError = typeof error?.message === "string" && error.message ? error.message : null;
       if (formError === "Request body is not valid." && Object.keys(errors).length > 0) {
-        formError = "Check the fields marked below.";
+        formError = t("errors.checkFields");
       }
       formError ??=
         res.status === 401
-          ? "Your session has ended. Log in again, then retry."
+          ? t("errors.sessionEnded")
           : res.status >= 500
-            ? "The server could not save this right now. Try again in a minute."
-            : `The request failed (HTTP ${res.status}).`;
+            ? t("errors.server")
+            : t("errors.requestFailed", { status: String(res.status) });
       if (other.length > 0) formError = `${formError} ${other.join(" ")}`;
       setState({ saving: false, errors, formError, saved: false });
     } catch {
-      setState({ saving: false, errors: {}, formError: NETWORK_ERROR, saved: false });
+      setState({ saving: false, errors: {}, formError: t("errors.network"), saved: false });
     }
     return null;
   }
@@ -114,7 +140,7 @@ export function SettingsSection({
   onSubmit,
   children,
   extraActions,
-  savedText = "Saved",
+  savedText,
 }: {
   id: string;
   title: string;
@@ -124,8 +150,10 @@ export function SettingsSection({
   onSubmit: () => void;
   children: ReactNode;
   extraActions?: ReactNode;
+  /** The "✓ …" once saved; "Saved" (in the UI's language) by default. */
   savedText?: string;
 }) {
+  const t = useTranslations("settings");
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!save.saving) onSubmit();
@@ -145,14 +173,14 @@ export function SettingsSection({
         )}
         <div className="flex flex-wrap items-center gap-3">
           <Button type="submit" disabled={save.saving}>
-            {save.saving ? "Saving…" : submitLabel}
+            {save.saving ? t("saving") : submitLabel}
           </Button>
           {extraActions}
           <p role="status" className="text-sm font-medium text-brand-800">
             {save.saved && (
               <>
                 <span aria-hidden="true">✓ </span>
-                {savedText}
+                {savedText ?? t("saved")}
               </>
             )}
           </p>

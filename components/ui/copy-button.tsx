@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
 
 type State = "idle" | "copied" | "failed";
@@ -10,6 +11,7 @@ type State = "idle" | "copied" | "failed";
  * users can say what they see; the outcome is announced through a status region.
  */
 export function CopyButton({ value, label }: { value: string; label: string }) {
+  const t = useTranslations("ui");
   const [state, setState] = useState<State>("idle");
   useEffect(() => {
     if (state === "idle") return;
@@ -30,15 +32,11 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
         }}
         className="shrink-0 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-xs font-medium text-slate-800 hover:bg-slate-100"
       >
-        {state === "copied" ? "Copied" : "Copy"}
+        {state === "copied" ? t("copied") : t("copy")}
         <span className="sr-only"> {label}</span>
       </button>
       <span role="status" className="sr-only">
-        {state === "copied"
-          ? `${label} copied to the clipboard.`
-          : state === "failed"
-            ? `Could not copy the ${label}; select the text and copy it yourself.`
-            : ""}
+        {state === "copied" ? t("copiedStatus", { label }) : state === "failed" ? t("copyFailed", { label }) : ""}
       </span>
     </>
   );

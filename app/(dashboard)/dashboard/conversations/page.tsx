@@ -1,28 +1,29 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { useFormatter, useTranslations } from "next-intl";
+import { getTranslations } from "next-intl/server";
+import type { ReactNode } from "react";
 import { requireIdentity } from "@/lib/auth/current-identity";
 import { AppError } from "@/lib/http/errors";
-import {
-  CHANNEL_LABEL,
-  type ConversationSummary,
-  displayName,
-  formatTime,
-  listConversations,
-  type MessageStatus,
-} from "@/lib/rag/list-conversations";
+import { type ConversationSummary, listConversations } from "@/lib/rag/list-conversations";
 
-export const metadata: Metadata = { title: "Conversations" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("conversations");
+  return { title: t("title") };
+}
 
 const PAGE_SIZE = 30;
 
-/** The status of a customer's latest message, in words. */
-const INBOUND_STATUS: Partial<Record<MessageStatus, { label: string; className: string }>> = {
-  answered: { label: "Answered", className: "bg-brand-50 text-brand-800 ring-brand-600/40" },
-  unanswered: { label: "Unanswered", className: "bg-amber-50 text-amber-900 ring-amber-300" },
-  failed: { label: "Failed", className: "bg-red-50 text-red-800 ring-red-300" },
-  pending: { label: "Answering…", className: "bg-sky-50 text-sky-900 ring-sky-300" },
-  limited: { label: "Over plan limit", className: "bg-red-50 text-red-800 ring-red-300" },
-};
+/** The look of the status of a customer's latest message; its words are "conversations.status.*". */
+const INBOUND_STATUS = {
+  answered: "bg-brand-50 text-brand-800 ring-brand-600/40",
+  unanswered: "bg-amber-50 text-amber-900 ring-amber-300",
+  failed: "bg-red-50 text-red-800 ring-red-300",
+  pending: "bg-sky-50 text-sky-900 ring-sky-300",
+  limited: "bg-red-50 text-red-800 ring-red-300",
+} as const;
+type ShownStatus = keyof typeof INBOUND_STATUS;
+const isShownStatus = (s: string | null): s is ShownStatus => s !== null && Object.hasOwn(INBOUND_STATUS, s);
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
@@ -33,6 +34,7 @@ export default async function ConversationsPage({
 }) {
   const identity = await requireIdentity("/dashboard/conversations");
   if (!identity.customerId) return null;
+  const t = await getTranslations("conversations");
   const params = await searchParams;
   const q = (one(params.q) ?? "").trim().slice(0, 200);
   const cursor = one(params.cursor) || undefined;
@@ -56,18 +58,15 @@ export default async function ConversationsPage({
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold">Conversations</h1>
-        <p className="mt-1 text-sm text-slate-700">
-          Every customer who wrote to your assistant, the most recent first, with whether their latest question was
-          answered. Open one to read the whole exchange and the pages each answer came from.
-        </p>
+        <h1 className="text-2xl font-semibold">{t("title")}</h1>
+        <p className="mt-1 text-sm text-slate-700">{t("intro")}</p>
       </div>
 
       <search>
         <form method="get" action="/dashboard/conversations" className="flex flex-wrap items-end gap-2">
           <div className="min-w-0 flex-1 basis-56">
             <label htmlFor="conversation-search" className="block text-sm font-medium text-slate-800">
-              Search conversations
+              {t("searchLabel")}
             </label>
             <input
               id="conversation-search"
@@ -79,7 +78,7 @@ export default async function ConversationsPage({
               className="mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm text-slate-900"
             />
             <p id="conversation-search-hint" className="mt-1 text-xs text-slate-600">
-              Words from a message, a customer&apos;s name or phone number.
+              {t("searchHint")}
             </p>
           </div>
           <div className="flex gap-2 pb-5">
@@ -87,14 +86,14 @@ export default async function ConversationsPage({
               type="submit"
               className="inline-flex items-center justify-center rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800"
             >
-              Search
+              {t("search")}
             </button>
             {q && (
               <Link
                 href="/dashboard/conversations"
                 className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100"
               >
-                Clear search
+                {t("clearSearch")}
               </Link>
             )}
           </div>
@@ -107,11 +106,11 @@ export default async function ConversationsPage({
         ) : paged ? (
           <section aria-labelledby="conversations-heading" className="rounded-lg bg-white p-6 text-sm text-slate-700">
             <h2 id="conversations-heading" className="text-lg font-semibold text-slate-900">
-              No older conversations
+              {t("noOlder")}
             </h2>
             <p className="mt-2">
               <Link href="/dashboard/conversations" className="font-medium text-brand-800 underline">
-                Back to the newest conversations
+                {t("backToNewestConversations")}
               </Link>
             </p>
           </section>
@@ -121,32 +120,29 @@ export default async function ConversationsPage({
       ) : (
         <section aria-labelledby="conversations-heading" className="space-y-3">
           <h2 id="conversations-heading" className="text-lg font-semibold">
-            {q ? (
-              <>
-                Conversations matching “{q}”{" "}
-                <span className="font-normal text-slate-600">
-                  ({list.items.length}
-                  {list.next_cursor ? "+" : ""})
-                </span>
-              </>
-            ) : paged ? (
-              "Older conversations"
-            ) : (
-              "Latest conversations"
-            )}
+            {q
+              ? t.rich("matchingHeading", {
+                  q,
+                  count: list.items.length,
+                  plus: list.next_cursor ? "+" : "",
+                  muted: (chunks) => <span className="font-normal text-slate-600">{chunks}</span>,
+                })
+              : paged
+                ? t("olderHeading")
+                : t("latestHeading")}
           </h2>
           <ul className="space-y-3">
             {list.items.map((c) => (
               <ConversationCard key={c.subscriber_id} conversation={c} />
             ))}
           </ul>
-          <nav aria-label="More conversations" className="flex flex-wrap gap-3 pt-1">
+          <nav aria-label={t("moreNav")} className="flex flex-wrap gap-3 pt-1">
             {paged && (
               <Link
                 href={qs({})}
                 className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100"
               >
-                Back to the newest
+                {t("backToNewest")}
               </Link>
             )}
             {list.next_cursor && (
@@ -154,7 +150,7 @@ export default async function ConversationsPage({
                 href={qs({ cursor: list.next_cursor })}
                 className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100"
               >
-                Show older conversations
+                {t("showOlder")}
               </Link>
             )}
           </nav>
@@ -165,10 +161,23 @@ export default async function ConversationsPage({
 }
 
 function ConversationCard({ conversation: c }: { conversation: ConversationSummary }) {
-  const name = displayName(c);
-  const status = c.last_inbound_status ? INBOUND_STATUS[c.last_inbound_status] : undefined;
+  const t = useTranslations("conversations");
+  const format = useFormatter();
+  // Who the customer is, as far as we know.
+  const name = c.name || c.phone || t("customerFallback", { id: c.subscriber_id });
+  const status = c.last_inbound_status;
   const nameId = `conversation-${encodeURIComponent(c.subscriber_id).replace(/[^A-Za-z0-9_-]/g, "_")}`;
-  const who = c.last_message.direction === "inbound" ? "Customer" : "Assistant";
+  const who = c.last_message.direction === "inbound" ? t("fromCustomer") : t("fromAssistant");
+  // Rendered on the server, which does not know the reader's time zone: said to be UTC.
+  const time = format.dateTime(new Date(c.last_message.created_at), {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: "UTC",
+  });
   return (
     <li
       aria-labelledby={nameId}
@@ -191,35 +200,33 @@ function ConversationCard({ conversation: c }: { conversation: ConversationSumma
                 <span aria-hidden="true"> · </span>
               </span>
             )}
-            <span>{CHANNEL_LABEL[c.channel]}</span>
+            <span>{t(`channel.${c.channel}`)}</span>
+            <span aria-hidden="true"> · </span>
+            <span>{t("messageCount", { count: c.message_count })}</span>
             <span aria-hidden="true"> · </span>
             <span>
-              {c.message_count} {c.message_count === 1 ? "message" : "messages"}
-            </span>
-            <span aria-hidden="true"> · </span>
-            <span>
-              <span className="sr-only">Last message </span>
-              <time dateTime={c.last_message.created_at}>{formatTime(c.last_message.created_at)}</time>
+              <span className="sr-only">{`${t("lastMessage")} `}</span>
+              <time dateTime={c.last_message.created_at}>{t("time", { time })}</time>
             </span>
           </p>
         </div>
-        {status && (
+        {isShownStatus(status) && (
           <span
             data-testid="conversation-status"
-            className={`inline-flex shrink-0 items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ${status.className}`}
+            className={`inline-flex shrink-0 items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ${INBOUND_STATUS[status]}`}
           >
-            <span className="sr-only">Latest question: </span>
-            {status.label}
+            <span className="sr-only">{`${t("latestQuestion")} `}</span>
+            {t(`status.${status}`)}
           </span>
         )}
       </div>
       <p className="mt-2 break-words text-sm text-slate-800">
-        <span className="font-medium text-slate-600">{who}: </span>
+        <span className="font-medium text-slate-600">{`${who} `}</span>
         {c.last_message.preview}
       </p>
       {c.match && (
         <p className="mt-1 break-words text-sm text-slate-700">
-          <span className="font-medium text-slate-600">Matching message: </span>
+          <span className="font-medium text-slate-600">{`${t("matchingMessage")} `}</span>
           {c.match}
         </p>
       )}
@@ -228,47 +235,44 @@ function ConversationCard({ conversation: c }: { conversation: ConversationSumma
 }
 
 function NoMatch({ q }: { q: string }) {
+  const t = useTranslations("conversations");
   return (
     <section aria-labelledby="conversations-heading" className="rounded-lg bg-white p-6 text-sm text-slate-700">
       <h2 id="conversations-heading" className="text-lg font-semibold text-slate-900">
-        No conversation matches “{q}”
+        {t("noMatchHeading", { q })}
       </h2>
       <p className="mt-2">
-        The search looks in every message, and in customers&apos; names and phone numbers. Try fewer or other words, or{" "}
-        <Link href="/dashboard/conversations" className="font-medium text-brand-800 underline">
-          see all conversations
-        </Link>
-        .
+        {t.rich("noMatchText", {
+          link: (chunks) => (
+            <Link href="/dashboard/conversations" className="font-medium text-brand-800 underline">
+              {chunks}
+            </Link>
+          ),
+        })}
       </p>
     </section>
   );
 }
 
+/** An inline link of a translated sentence (t.rich's `link` tag). */
+const inlineLink = (href: string) => (chunks: ReactNode) => (
+  <Link href={href} className="font-medium text-brand-800 underline">
+    {chunks}
+  </Link>
+);
+
 function EmptyState() {
+  const t = useTranslations("conversations");
   return (
     <section
       aria-labelledby="conversations-heading"
       className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-700"
     >
       <h2 id="conversations-heading" className="text-lg font-semibold text-slate-900">
-        No conversations yet
+        {t("emptyHeading")}
       </h2>
-      <p className="mt-2">
-        WhatsApp conversations appear here once ManyChat is connected: add your ManyChat API key and paste this
-        workspace&apos;s webhook into your ManyChat flow in{" "}
-        <Link href="/dashboard/settings" className="font-medium text-brand-800 underline">
-          Settings
-        </Link>
-        . From then on, every customer message and the answer it got are listed here, with the pages the answer came
-        from.
-      </p>
-      <p className="mt-2">
-        Want to see it work first? Ask a question in the{" "}
-        <Link href="/dashboard/playground" className="font-medium text-brand-800 underline">
-          Playground
-        </Link>
-        : questions asked there, and through the API, are listed here too.
-      </p>
+      <p className="mt-2">{t.rich("emptyConnect", { link: inlineLink("/dashboard/settings") })}</p>
+      <p className="mt-2">{t.rich("emptyTry", { link: inlineLink("/dashboard/playground") })}</p>
     </section>
   );
 }

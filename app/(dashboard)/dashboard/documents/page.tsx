@@ -1,21 +1,24 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { DocumentsManager } from "@/components/documents/documents-manager";
 import { requireIdentity } from "@/lib/auth/current-identity";
 import { listDocuments } from "@/lib/documents/read-documents";
 
-export const metadata: Metadata = { title: "Documents" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("documents");
+  return { title: t("title") };
+}
 
 export default async function DocumentsPage() {
   const identity = await requireIdentity("/dashboard/documents");
   if (!identity.customerId) return null;
+  const t = await getTranslations("documents");
   const first = await listDocuments(identity, { limit: 50 });
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold">Documents</h1>
-        <p className="mt-1 text-sm text-slate-700">
-          Your assistant answers WhatsApp questions only from the PDFs you upload here, and cites the page it used.
-        </p>
+        <h1 className="text-2xl font-semibold">{t("title")}</h1>
+        <p className="mt-1 text-sm text-slate-700">{t("intro")}</p>
       </div>
       <DocumentsManager initial={first.items} nextCursor={first.next_cursor} />
     </div>

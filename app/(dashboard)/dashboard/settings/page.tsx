@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { DataSection } from "@/components/settings/data-section";
 import type { SettingsLimits } from "@/components/settings/general-forms";
 import { SettingsManager } from "@/components/settings/settings-manager";
@@ -8,7 +9,10 @@ import { currentProfile } from "@/lib/tenants/current-profile";
 import { customerPatchSchema } from "@/lib/tenants/customer-profile";
 import { languages, tenantSettingsPatchSchema } from "@/lib/tenants/settings";
 
-export const metadata: Metadata = { title: "Settings" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("settings");
+  return { title: t("title") };
+}
 
 /** The limits the forms show and enforce, read from the schemas the API validates with. */
 function settingsLimits(): SettingsLimits {
@@ -33,14 +37,13 @@ function settingsLimits(): SettingsLimits {
 export default async function SettingsPage() {
   const identity = await requireIdentity("/dashboard/settings");
   if (!identity.customerId) return null;
+  const t = await getTranslations("settings");
   const profile = await currentProfile(identity);
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold">Settings</h1>
-        <p className="mt-1 text-sm text-slate-700">
-          Connect ManyChat and choose what your customers receive. Each section is saved on its own.
-        </p>
+        <h1 className="text-2xl font-semibold">{t("title")}</h1>
+        <p className="mt-1 text-sm text-slate-700">{t("intro")}</p>
       </div>
       <SettingsManager initial={profile} languages={languages} limits={settingsLimits()} />
       <DataSection workspaceName={profile.name} graceDays={Math.round(config().DELETION_GRACE_SECONDS / 86_400)} />
