@@ -1,14 +1,19 @@
+import type { Instrumentation } from "next";
+
 /**
- * Runs once when the server starts: validates the configuration, opens the database
- * and applies pending migrations, so a fresh clone serves a ready schema on its first
- * request. A bad configuration or an unusable database stops the process with a
- * message saying what to fix, instead of a server that answers 500 to everything.
+ * Runs once when the server starts: validates the configuration, starts error reporting
+ * (Sentry, only with SENTRY_DSN), opens the database and applies pending migrations, so
+ * a fresh clone serves a ready schema on its first request. A bad configuration or an
+ * unusable database stops the process with a message saying what to fix, instead of a
+ * server that answers 500 to everything.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   try {
     const { config } = await import("@/lib/config");
     config();
+    const { sentry } = await import("@/lib/report-error");
+    await sentry();
     const { database } = await import("@/lib/db/client");
     await database();
     // Self-hosted: finish leftover jobs in-process. On Vercel a cron does it.
@@ -21,3 +26,10 @@ export async function register() {
     process.exit(1);
   }
 }
+
+/** Errors Next.js sees in pages, server actions and route handlers go to Sentry (a no-op without a DSN). */
+export const onRequestError: Instrumentation.onRequestError = async (err, request, context) => {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { sentry } = await import("@/lib/report-error");
+  (await sentry())?.captureRequestError(err, request, context);
+};

@@ -83,6 +83,8 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       // auth.spec signs up the first; admin.spec the second (each spec may run alone).
       ADMIN_EMAILS: "admin@example.test,ops-admin@example.test",
+      // Every browser test signs up from 127.0.0.1: more than a real visitor would.
+      SIGNUP_RATE_LIMIT_PER_HOUR: "1000",
       // Whatever the shell has, this suite runs on the embedded database and auth only.
       DATABASE_URL: "",
       NEXT_PUBLIC_SUPABASE_URL: "",

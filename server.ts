@@ -16,6 +16,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
+import { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
 
 (process.env as Record<string, string>).NODE_ENV = "production";
 
@@ -52,13 +53,14 @@ await app.prepare();
 // Loaded once Next.js has set up its server environment: some lib/ modules import
 // next/headers, which needs Next's AsyncLocalStorage global when it loads (the build
 // splits these into their own chunks so their imports run only now).
-const [webhook, route, { log }, { AppError }] = await Promise.all([
+const [webhook, route, { log }, { AppError }, { metrics }] = await Promise.all([
   import("@/lib/manychat/webhook-handler"),
   import("@/lib/http/error-response"),
   import("@/lib/log"),
   import("@/lib/http/errors"),
+  import("@/lib/metrics"),
 ]);
-const { acknowledgeWebhook, answerAfterAck, MAX_WEBHOOK_BODY, WEBHOOK_PATH } = webhook;
+const { acknowledgeWebhook, answerAfterAck, recordWebhookAck, MAX_WEBHOOK_BODY, WEBHOOK_PATH } = webhook;
 const { errorResponse, pickRequestId } = route;
 
 const server = createServer((req, res) => {
@@ -66,6 +68,7 @@ const server = createServer((req, res) => {
     void serveWebhook(req, res);
     return;
   }
+  appendPeerAddress(req);
   void handle(req, res);
 });
 server.listen(port, hostname, () => {
@@ -77,6 +80,20 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     // Leftover answers are durable jobs: the sweeper of the next start runs them.
     setTimeout(() => process.exit(0), 1000).unref();
   });
+}
+
+/**
+ * Appends the connecting peer to X-Forwarded-For, as any proxy does: the app reads the
+ * client's address from the end of that list, trusting TRUST_PROXY hops before us
+ * (lib/http/client-ip.ts), so what a client writes in the header itself is never taken
+ * for its address.
+ */
+function appendPeerAddress(req: IncomingMessage) {
+  const peer = req.socket.remoteAddress;
+  if (!peer) return;
+  const existing = req.headers["x-forwarded-for"];
+  const list = Array.isArray(existing) ? existing.join(", ") : existing;
+  req.headers["x-forwarded-for"] = list ? `${list}, ${peer}` : peer;
 }
 
 function pathOf(url: string | undefined): string {
@@ -112,18 +129,20 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** The webhook's acknowledgement, as the Next.js route answers it (apiRoute's envelope and log line). */
+/** The webhook's acknowledgement, as the Next.js route answers it (apiRoute's envelope, log line and metrics). */
 async function serveWebhook(req: IncomingMessage, res: ServerResponse) {
   const started = performance.now();
   const get = header(req);
   const requestId = pickRequestId(get("x-request-id"));
   let status = 200;
+  let tenantId: string | null = null;
   try {
     if (Number(get("content-length") ?? 0) > MAX_WEBHOOK_BODY) {
       req.resume();
       throw new AppError("payload_too_large", "The webhook body is larger than 64 KB.");
     }
     const ack = await acknowledgeWebhook(get, await readBody(req));
+    tenantId = ack.customerId;
     send(res, 200, JSON.stringify(ack.body), requestId);
     void answerAfterAck(ack);
   } catch (err) {
@@ -131,13 +150,18 @@ async function serveWebhook(req: IncomingMessage, res: ServerResponse) {
     status = response.status;
     send(res, status, await response.text(), requestId, response.headers.get("retry-after"));
   }
+  recordWebhookAck("direct", status, started);
+  const seconds = (performance.now() - started) / 1000;
+  metrics().httpDuration.observe({ method: "POST", route: WEBHOOK_PATH, status: String(status) }, seconds);
   log.info(
     {
       request_id: requestId,
       method: "POST",
       route: WEBHOOK_PATH,
+      path: WEBHOOK_PATH,
       status,
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(seconds * 1000),
+      ...(tenantId ? { tenant_id: tenantId } : {}),
     },
     "request",
   );
@@ -146,6 +170,8 @@ async function serveWebhook(req: IncomingMessage, res: ServerResponse) {
 function send(res: ServerResponse, status: number, body: string, requestId: string, retryAfter?: string | null) {
   if (res.headersSent) return;
   res.writeHead(status, {
+    ...STATIC_SECURITY_HEADERS,
+    "content-security-policy": API_CONTENT_SECURITY_POLICY,
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
     "x-request-id": requestId,

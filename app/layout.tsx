@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { NextIntlClientProvider } from "next-intl";
-import { getLocale } from "next-intl/server";
+import { getLocale, getMessages } from "next-intl/server";
+import { withoutAdmin } from "@/lib/i18n/messages";
 import "./globals.css";
 
 // Inline so browsers do not ask for a missing /favicon.ico (a 404 in every page's console).
@@ -18,10 +19,13 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const locale = await getLocale();
+  // Client components get the messages of every page but the admin console's (its layout
+  // adds those), so tenant pages do not carry the console's catalogue.
+  const messages = withoutAdmin(await getMessages());
   return (
     <html lang={locale}>
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">
-        <NextIntlClientProvider>{children}</NextIntlClientProvider>
+        <NextIntlClientProvider messages={messages}>{children}</NextIntlClientProvider>
       </body>
     </html>
   );

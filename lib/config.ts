@@ -79,6 +79,30 @@ const envSchema = z.object({
       .max(365 * 86_400)
       .default(30 * 86_400),
   ),
+  /**
+   * How many reverse proxies in front of the app append to X-Forwarded-For. 0: the client
+   * is whoever connected (X-Forwarded-For is ignored); 1: one proxy (nginx, a load
+   * balancer), whose entry names the client; and so on (lib/http/client-ip.ts).
+   */
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(10).default(0)),
+  /** Authenticated API requests per user and minute (lib/http/route.ts). */
+  /** Workspaces created per client IP per hour (sign-up abuse). */
+  SIGNUP_RATE_LIMIT_PER_HOUR: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(20)),
+  API_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(600)),
+  /** ManyChat webhook deliveries per tenant and minute, and per WhatsApp subscriber and minute. */
+  WEBHOOK_RATE_LIMIT_PER_TENANT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(600)),
+  WEBHOOK_RATE_LIMIT_PER_SUBSCRIBER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(30)),
+  /**
+   * Lets a tenant's outbound webhook_url point at a private or loopback address. Tests
+   * only (their receiver listens on 127.0.0.1): never set it in production.
+   */
+  OUTBOUND_WEBHOOK_ALLOW_PRIVATE: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(["0", "1", "false", "true"])
+      .default("0")
+      .transform((v) => v === "1" || v === "true"),
+  ),
   /** Self-hosted (server.ts): "off" hands the webhook to the Next.js route as well. */
   WEBHOOK_DIRECT: z.preprocess(emptyToUndefined, z.enum(["on", "off"]).default("on")),
   SWEEPER_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).max(600_000).default(2000)),

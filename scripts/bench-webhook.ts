@@ -44,6 +44,9 @@ const TARGET_P99_CONNECTIONS = 50;
 const TARGET_THROUGHPUT_RATIO = 0.4;
 const WEBHOOK_PATH = "/api/v1/webhook/manychat";
 const MAX_BODY = 64 * 1024;
+/** Webhook rate limits while measuring: the tenant's out of reach, the subscriber's the default. */
+const BENCH_TENANT_LIMIT = 1_000_000_000;
+const BENCH_SUBSCRIBER_LIMIT = 30;
 const REQUEST_TIMEOUT_MS = 10_000; // ManyChat gives up after about 10 s
 
 const { values: args } = parseArgs({
@@ -160,6 +163,10 @@ async function main() {
     GEMINI_BASE_URL: "",
     MANYCHAT_API_URL: `http://127.0.0.1:${deadPort}`,
     SWEEPER_INTERVAL_MS: "600000",
+    // The rate-limit checks run on every request, as in production, but one tenant takes
+    // the whole load here: its limit is set out of reach (the floor passes the same).
+    WEBHOOK_RATE_LIMIT_PER_TENANT: String(BENCH_TENANT_LIMIT),
+    WEBHOOK_RATE_LIMIT_PER_SUBSCRIBER: String(BENCH_SUBSCRIBER_LIMIT),
     NEXT_PUBLIC_SUPABASE_URL: "",
     NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: "",
     SUPABASE_SECRET_KEY: "",
@@ -637,7 +644,7 @@ async function floorServer() {
         const hash = createHash("sha256").update(secret.trim()).digest("hex");
         const [row] = await sql<{ message_id: string | null; ack_text: string }[]>`
           select * from private.accept_inbound_message(${hash}, ${m.subscriberId}, ${m.text},
-            ${m.phone}, ${m.name}, ${idempotencyKey})`;
+            ${m.phone}, ${m.name}, ${idempotencyKey}, ${BENCH_TENANT_LIMIT}::integer, ${BENCH_SUBSCRIBER_LIMIT}::integer)`;
         if (!row) return fail(res, 401, "unauthenticated", "Wrong webhook secret.");
         if (!row.message_id) return fail(res, 403, "forbidden", "This workspace is not active.");
         reply(res, 200, {

@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import { Fragment, type ReactNode } from "react";
 
 const TAGS = { "*": "strong", _: "em", "~": "s" } as const;
@@ -37,25 +38,38 @@ export function WhatsAppText({ text }: { text: string }) {
 
 /**
  * A phone-like conversation: the customer's question, then exactly the messages the
- * assistant sends (formatAnswer's output), with WhatsApp's formatting applied.
+ * assistant sends (formatAnswer's output), with WhatsApp's formatting applied. With
+ * `acknowledgement`, the webhook's immediate reply comes first.
  */
 export function WhatsAppPreview({
   company,
   question,
   messages,
+  acknowledgement,
+  headingLevel = 2,
+  id = "whatsapp",
 }: {
   company: string;
   question: string;
   messages: string[];
+  acknowledgement?: string;
+  /** The level of the "On WhatsApp" heading in the page's outline. */
+  headingLevel?: 2 | 3 | 4;
+  /** Prefix of the element ids, unique on the page. */
+  id?: string;
 }) {
+  const t = useTranslations("whatsapp");
+  const Heading = `h${headingLevel}` as const;
+  const replies = acknowledgement === undefined ? messages : [acknowledgement, ...messages];
   return (
-    <section aria-labelledby="whatsapp-heading" className="min-w-0">
-      <h2 id="whatsapp-heading" className="text-lg font-semibold">
-        On WhatsApp
-      </h2>
+    <section aria-labelledby={`${id}-heading`} className="min-w-0">
+      <Heading id={`${id}-heading`} className="text-lg font-semibold">
+        {t("heading")}
+      </Heading>
       <p className="mt-1 text-sm text-slate-700">
-        {messages.length === 1 ? "The message" : `The ${messages.length} messages`} your customer would receive, after
-        the acknowledgement.
+        {acknowledgement === undefined
+          ? t("intro", { count: messages.length })
+          : t("introWithAck", { count: messages.length })}
       </p>
       <div className="mx-auto mt-3 max-w-sm overflow-hidden rounded-[2rem] border-8 border-slate-800 bg-[#efeae2] shadow-md">
         <div className="flex items-center gap-2 bg-[#075e54] px-4 py-3 text-white">
@@ -67,21 +81,19 @@ export function WhatsAppPreview({
           </span>
           <span className="min-w-0 truncate text-sm font-semibold">{company}</span>
         </div>
-        <ol aria-label="WhatsApp messages" className="space-y-2 px-3 py-4 text-sm text-slate-900">
+        <ol aria-label={t("messagesLabel")} className="space-y-2 px-3 py-4 text-sm text-slate-900">
           <li className="ml-auto w-fit max-w-[85%] whitespace-pre-wrap break-words rounded-lg rounded-tr-none bg-[#d9fdd3] px-3 py-2 shadow-sm">
-            <span className="sr-only">Customer: </span>
+            <span className="sr-only">{`${t("customer")} `}</span>
             {question}
           </li>
-          {messages.map((m, i) => (
+          {replies.map((m, i) => (
             <li
               // biome-ignore lint/suspicious/noArrayIndexKey: the messages are a fixed sequence, never reordered.
               key={i}
-              data-testid="whatsapp-bubble"
+              data-testid={acknowledgement !== undefined && i === 0 ? "whatsapp-ack" : "whatsapp-bubble"}
               className="mr-auto w-fit max-w-[85%] whitespace-pre-wrap break-words rounded-lg rounded-tl-none bg-white px-3 py-2 shadow-sm"
             >
-              <span className="sr-only">
-                {messages.length > 1 ? `Reply ${i + 1} of ${messages.length}: ` : "Reply: "}
-              </span>
+              <span className="sr-only">{`${replyLabel(t, i, messages.length, acknowledgement !== undefined)} `}</span>
               <WhatsAppText text={m} />
             </li>
           ))}
@@ -89,4 +101,15 @@ export function WhatsAppPreview({
       </div>
     </section>
   );
+}
+
+function replyLabel(
+  t: ReturnType<typeof useTranslations<"whatsapp">>,
+  index: number,
+  answers: number,
+  withAck: boolean,
+): string {
+  if (withAck && index === 0) return t("acknowledgement");
+  const n = withAck ? index : index + 1;
+  return answers > 1 ? t("replyOf", { n, total: answers }) : t("reply");
 }

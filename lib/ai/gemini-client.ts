@@ -5,6 +5,7 @@ import { z } from "zod";
 import { EMBEDDING_DIMENSIONS, type EmbeddingTask } from "@/lib/ai/embeddings";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
+import { metrics, recordExternalCall } from "@/lib/metrics";
 
 /**
  * The one door to Gemini. The SDK sends the requests; this module adds what the SDK
@@ -231,7 +232,8 @@ export async function generateText(
 ): Promise<GenerateTextResult> {
   const ai = gemini();
   const model = config().GEMINI_MODEL;
-  return withRetries(opts.op ?? "generate", req.signal, async (attemptSignal) => {
+  const op = opts.op ?? "generate";
+  const result = await withRetries(op, req.signal, async (attemptSignal) => {
     const res = await ai.models.generateContent({
       model,
       contents: req.contents,
@@ -261,6 +263,9 @@ export async function generateText(
       modelVersion: res.modelVersion ?? null,
     };
   });
+  metrics().geminiTokens.inc({ op, type: "prompt" }, result.usage.promptTokens);
+  metrics().geminiTokens.inc({ op, type: "output" }, result.usage.outputTokens);
+  return result;
 }
 
 // ---------------------------------------------------------------- OCR
@@ -375,10 +380,14 @@ async function withRetries<T>(
     const onAbort = () => ctl.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     let error: GeminiError;
+    const started = performance.now();
     try {
-      return await attempt(ctl.signal);
+      const result = await attempt(ctl.signal);
+      recordExternalCall("gemini", op, 200, started, true);
+      return result;
     } catch (err) {
       error = toGeminiError(err, signal, op);
+      recordExternalCall("gemini", op, error.status ?? error.code, started, false);
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }

@@ -66,7 +66,7 @@ async function openSession(userId: string, email: string, meta: RequestMeta) {
 /** Creates the user, their tenant on the default plan and its webhook secret; signs them in. */
 export async function signUp(input: z.output<typeof signupSchema>, meta: RequestMeta): Promise<AuthResult> {
   const email = input.email.trim().toLowerCase();
-  await hitRateLimit(`signup:ip:${meta.ip ?? "unknown"}`, 20, 3600);
+  await hitRateLimit(`signup:ip:${meta.ip ?? "unknown"}`, config().SIGNUP_RATE_LIMIT_PER_HOUR, 3600);
   const role = roleFor(email);
   const supabase = config().authMode === "supabase";
   const supabaseUserId = supabase ? await createSupabaseUser(email, input.password) : null;

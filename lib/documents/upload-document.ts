@@ -1,6 +1,8 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, ne, sql } from "drizzle-orm";
+import { z } from "zod";
+import { type RequestMeta, recordAudit } from "@/lib/audit/record-audit";
 import { type Identity, tenantClaims } from "@/lib/auth/identity";
 import { rows, type Tx, withTenant } from "@/lib/db/client";
 import { documents } from "@/lib/db/schema";
@@ -115,7 +117,11 @@ async function inspectPdf(bytes: Uint8Array): Promise<{ pages: number } | { fail
 const sha256Of = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 /** POST /documents/upload: the whole file arrived in the request. */
-export async function acceptUpload(identity: Identity, file: { name: string; bytes: Uint8Array }): Promise<Accepted> {
+export async function acceptUpload(
+  identity: Identity,
+  file: { name: string; bytes: Uint8Array },
+  meta: RequestMeta | null = null,
+): Promise<Accepted> {
   const claims = tenantClaims(identity);
   const customerId = claims.customer_id;
   const filename = cleanFilename(file.name);
@@ -162,17 +168,40 @@ export async function acceptUpload(identity: Identity, file: { name: string; byt
         pagesTotal: inspected.pages,
       })
       .returning();
+    await recordUpload(tx, identity, id, filename, file.bytes.byteLength, meta);
     const jobId = await enqueueJob(tx, { customerId, kind: INGEST_DOCUMENT, payload: { document_id: id } });
     return { document: documentView(row as typeof documents.$inferSelect), jobId };
   });
 }
 
-/** POST /documents/upload-url: reserve a document and hand out a direct upload URL. */
-export async function createUploadUrl(
+/** The audit entry of an accepted upload, in the transaction that records the document. */
+function recordUpload(
+  tx: Tx,
   identity: Identity,
-  input: { filename: string; size_bytes: number },
-  origin: string,
+  id: string,
+  filename: string,
+  size: number,
+  meta: RequestMeta | null,
 ) {
+  return recordAudit(tx, {
+    action: "document.uploaded",
+    actor: identity,
+    customerId: identity.customerId,
+    targetType: "document",
+    targetId: id,
+    meta,
+    metadata: { filename, size_bytes: size },
+  });
+}
+
+/** POST /documents/upload-url: reserve a document and hand out a direct upload URL. */
+/** POST /documents/upload-url: the file about to be sent straight to storage. */
+export const uploadUrlSchema = z.object({
+  filename: z.string().trim().min(1).max(255),
+  size_bytes: z.number().int().positive(),
+});
+
+export async function createUploadUrl(identity: Identity, input: z.output<typeof uploadUrlSchema>, origin: string) {
   const claims = tenantClaims(identity);
   const customerId = claims.customer_id;
   assertSize(input.size_bytes);
@@ -199,7 +228,11 @@ export async function createUploadUrl(
 }
 
 /** POST /documents/{id}/complete: the bytes are in storage; check them and start ingestion. */
-export async function completeUpload(identity: Identity, id: string): Promise<Accepted> {
+export async function completeUpload(
+  identity: Identity,
+  id: string,
+  meta: RequestMeta | null = null,
+): Promise<Accepted> {
   const claims = tenantClaims(identity);
   const [doc] = await withTenant(claims, (tx) => tx.select().from(documents).where(eq(documents.id, id)));
   if (!doc) throw notFound("Document");
@@ -254,6 +287,7 @@ export async function completeUpload(identity: Identity, id: string): Promise<Ac
       .set({ sha256, sizeBytes: bytes.byteLength, pageCount: inspected.pages, pagesTotal: inspected.pages })
       .where(eq(documents.id, id))
       .returning();
+    await recordUpload(tx, identity, id, doc.filename, bytes.byteLength, meta);
     const jobId = await enqueueJob(tx, {
       customerId: claims.customer_id,
       kind: INGEST_DOCUMENT,

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { log } from "@/lib/log";
+import { reportError } from "@/lib/report-error";
 import { AppError } from "./errors";
 
 /**
@@ -27,6 +28,8 @@ export function errorResponse(err: unknown, requestId: string): Response {
     );
   }
   log.error({ request_id: requestId, err }, "unhandled error");
+  // apiRoute answers the 500 itself, so Next.js's onRequestError never sees this error.
+  void reportError(err, { where: "api", request_id: requestId });
   return Response.json(
     { error: { code: "internal", message: "Something went wrong on our side.", request_id: requestId } },
     { status: 500 },

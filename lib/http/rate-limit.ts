@@ -7,7 +7,12 @@ import { AppError } from "./errors";
  * Fixed-window counters kept in Postgres, so a limit holds across processes and
  * instances. One statement per hit.
  */
-export async function hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<void> {
+export async function hitRateLimit(
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  what = "attempts",
+): Promise<void> {
   const [row] = await asService("rate limit counter", (tx) =>
     rows<{ count: number; retry_after: number }>(
       tx,
@@ -23,7 +28,7 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
     const retryAfter = Math.max(1, row.retry_after);
     throw new AppError(
       "rate_limited",
-      `Too many attempts. Try again in ${retryAfter} seconds.`,
+      `Too many ${what}. Try again in ${retryAfter} seconds.`,
       { retry_after_seconds: retryAfter },
       { headers: { "retry-after": String(retryAfter) } },
     );

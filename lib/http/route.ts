@@ -1,12 +1,16 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type { NextRequest } from "next/server";
 import type { RequestMeta } from "@/lib/audit/record-audit";
 import { resolveIdentity } from "@/lib/auth/accounts";
 import type { Identity, Role } from "@/lib/auth/identity";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
+import { clientIpFrom } from "./client-ip";
 import { errorResponse, pickRequestId } from "./error-response";
 import { forbidden, unauthenticated } from "./errors";
+import { hitRateLimit } from "./rate-limit";
 
 export { errorResponse, pickRequestId };
 
@@ -20,6 +24,8 @@ export interface RouteContext<P> {
   requestId: string;
   meta: RequestMeta;
   origin: string;
+  /** Names the tenant in the request's log line when the route finds it itself (the webhook). */
+  setTenantId: (id: string) => void;
 }
 export interface AuthedContext<P> extends RouteContext<P> {
   identity: Identity;
@@ -42,6 +48,7 @@ export function apiRoute<
     const started = performance.now();
     const requestId = pickRequestId(req.headers.get("x-request-id"));
     let response: Response;
+    let tenantId: string | null = null;
     try {
       const meta: RequestMeta = {
         ip: clientIp(req),
@@ -55,10 +62,14 @@ export function apiRoute<
           : options.access === "public"
             ? await authenticate(req).catch(() => null)
             : await authenticate(req);
+      tenantId = identity?.customerId ?? null;
       if (options.access !== "public") {
         if (!identity) throw unauthenticated();
         if (identity.via === "cookie" && !isSafeMethod(req.method)) assertSameOrigin(req);
         if (options.roles && !options.roles.includes(identity.role)) throw forbidden();
+        // Per user (every token and session of the account), in Postgres: holds across
+        // instances. The key is a hash, so the counter names no one once an account is purged.
+        await hitRateLimit(`api:user:${userKey(identity.userId)}`, config().API_RATE_LIMIT_PER_MINUTE, 60, "requests");
         if (options.access === "tenant") {
           if (!identity.customerId) throw forbidden("This account has no workspace of its own.");
           if (identity.customerStatus !== "active") {
@@ -77,19 +88,60 @@ export function apiRoute<
         requestId,
         meta,
         origin: requestOrigin(req),
+        setTenantId: (id) => {
+          tenantId = id;
+        },
         identity: identity as Identity,
       });
     } catch (err) {
       response = errorResponse(err, requestId);
     }
     response.headers.set("x-request-id", requestId);
-    const ms = Math.round(performance.now() - started);
+    const seconds = (performance.now() - started) / 1000;
+    const route = routePattern(req.nextUrl.pathname, await Promise.resolve(context?.params).catch(() => undefined));
+    metrics().httpDuration.observe({ method: req.method, route, status: String(response.status) }, seconds);
     log.info(
-      { request_id: requestId, method: req.method, route: req.nextUrl.pathname, status: response.status, ms },
+      {
+        request_id: requestId,
+        method: req.method,
+        route,
+        path: req.nextUrl.pathname,
+        status: response.status,
+        ms: Math.round(seconds * 1000),
+        ...(tenantId ? { tenant_id: tenantId } : {}),
+      },
       "request",
     );
     return response;
   };
+}
+
+/**
+ * The route's pattern from the path and its params, e.g. /api/v1/documents/[id]: what
+ * metrics are labelled with (raw paths would make one series per document).
+ */
+export function routePattern(pathname: string, params: Record<string, string | string[]> | undefined): string {
+  if (!params) return pathname;
+  const segments = pathname.split("/");
+  for (const [name, value] of Object.entries(params)) {
+    if (Array.isArray(value)) {
+      // A catch-all takes the tail of the path.
+      segments.splice(segments.length - value.length, value.length, `[...${name}]`);
+      continue;
+    }
+    // From the end: parameters follow the static segments they belong to (/users/[id]).
+    const i = segments.findLastIndex((s) => safeDecode(s) === value);
+    if (i > 0) segments[i] = `[${name}]`;
+  }
+  return segments.join("/");
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 async function authenticate(req: NextRequest): Promise<Identity | null> {
@@ -130,10 +182,11 @@ export function requestOrigin(req: Request): string {
   return `${proto}://${host}`;
 }
 
+const userKey = (userId: string) => createHash("sha256").update(userId).digest("base64url").slice(0, 22);
+
+/** The caller's address, trusting TRUST_PROXY proxies' X-Forwarded-For entries (lib/http/client-ip.ts). */
 function clientIp(req: Request): string | null {
-  const forwarded = req.headers.get("x-forwarded-for");
-  if (forwarded) return forwarded.split(",")[0]?.trim() || null;
-  return req.headers.get("x-real-ip");
+  return clientIpFrom(req.headers.get("x-forwarded-for"), config().TRUST_PROXY);
 }
 
 export function json(data: unknown, status = 200): Response {

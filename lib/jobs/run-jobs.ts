@@ -1,5 +1,7 @@
 import "server-only";
 import { log } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
+import { reportError } from "@/lib/report-error";
 import { jobHandlers } from "./handlers";
 import { PermanentJobError, RetryLaterError } from "./job-errors";
 import { claimJobs, completeJob, failJob, heartbeat, type JobRow, leaseSeconds } from "./job-queue";
@@ -35,6 +37,7 @@ export async function runJob(job: JobRow): Promise<void> {
     if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}"`);
     await handler.run(job, { signal: controller.signal });
     await completeJob(job.id);
+    observeJob(job.kind, "done", started);
     log.info({ job_id: job.id, kind: job.kind, attempt: job.attempts, ms: Date.now() - started }, "job done");
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -43,12 +46,22 @@ export async function runJob(job: JobRow): Promise<void> {
       retryable,
       delayMs: err instanceof RetryLaterError ? err.delayMs : undefined,
     });
+    observeJob(job.kind, final ? "failed" : "retry", started);
+    metrics().jobFailures.inc({ kind: job.kind, final: String(final) });
     log.warn(
-      { job_id: job.id, kind: job.kind, attempt: job.attempts, final, err: message, ms: Date.now() - started },
+      { job_id: job.id, kind: job.kind, attempt: job.attempts, final, err, ms: Date.now() - started },
       final ? "job failed for good" : "job failed, will retry",
     );
-    if (final && handler?.onFinalFailure) {
-      await handler.onFinalFailure(job, message).catch((e) => log.error({ err: e, job_id: job.id }, "onFinalFailure"));
+    if (final) {
+      // Jobs run after the response (after(), server.ts, the sweeper): nothing else reports them.
+      const context = { where: "job", job_kind: job.kind, job_id: job.id, attempts: job.attempts };
+      await reportError(err, context);
+      if (handler?.onFinalFailure) {
+        await handler.onFinalFailure(job, message).catch(async (e) => {
+          log.error({ err: e, job_id: job.id }, "onFinalFailure");
+          await reportError(e, { ...context, where: "job onFinalFailure" });
+        });
+      }
     }
   } finally {
     clearInterval(beat);
@@ -62,7 +75,12 @@ export async function runJobNow(jobId: string): Promise<void> {
     if (job) await runJob(job);
   } catch (err) {
     log.error({ err, job_id: jobId }, "running a job after the response failed");
+    await reportError(err, { where: "runJobNow", job_id: jobId });
   }
+}
+
+function observeJob(kind: string, outcome: "done" | "retry" | "failed", startedMs: number) {
+  metrics().jobDuration.observe({ kind, outcome }, (Date.now() - startedMs) / 1000);
 }
 
 /** One pass of the sweeper: claims due jobs and runs them, a few at a time. */

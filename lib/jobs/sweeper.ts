@@ -1,6 +1,7 @@
 import "server-only";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
+import { reportError } from "@/lib/report-error";
 import { runMaintenance } from "./maintenance";
 import { sweepOnce } from "./run-jobs";
 
@@ -17,6 +18,7 @@ export function startSweeper(intervalMs = config().SWEEPER_INTERVAL_MS): void {
   if (g[key]) return;
   let busy = false;
   let lastMaintenance = 0;
+  let lastReported = 0;
   g[key] = setInterval(async () => {
     if (busy) return;
     busy = true;
@@ -30,6 +32,11 @@ export function startSweeper(intervalMs = config().SWEEPER_INTERVAL_MS): void {
       }
     } catch (err) {
       log.error({ err }, "sweeper pass failed");
+      // A database outage fails every pass: one report a minute is enough.
+      if (Date.now() - lastReported > 60_000) {
+        lastReported = Date.now();
+        await reportError(err, { where: "sweeper" });
+      }
     } finally {
       busy = false;
     }

@@ -2,6 +2,7 @@ import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
+import { recordExternalCall } from "@/lib/metrics";
 
 /**
  * The one door to ManyChat's sending API (FACTS.md, "ManyChat"). It adds what ManyChat
@@ -236,12 +237,17 @@ async function post(
   for (let n = 1; ; n++) {
     if (signal?.aborted) throw Object.assign(aborted(), { attempts: n - 1 });
     let error: ManychatError;
+    let started: number | null = null;
     try {
       await takeToken(apiKey, signal);
+      started = performance.now();
       await attempt(url, apiKey, payload, endpoint, signal, hint);
+      recordExternalCall("manychat", endpoint, 200, started, true);
       return n;
     } catch (err) {
       error = toManychatError(err, signal);
+      // Waiting for our own rate limit is not a ManyChat call.
+      if (started !== null) recordExternalCall("manychat", endpoint, error.status ?? error.reason, started, false);
     }
     error.attempts = n;
     if (!error.retryable || n >= options.maxAttempts) {

@@ -1,6 +1,7 @@
 import "server-only";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
+import { recordExternalCall } from "@/lib/metrics";
 
 export type KeyCheck =
   | { status: "valid"; pageName: string | null }
@@ -14,13 +15,17 @@ export type KeyCheck =
 export async function verifyManychatKey(apiKey: string): Promise<KeyCheck> {
   const url = new URL("/fb/page/getInfo", config().MANYCHAT_API_URL);
   let res: Response;
+  const started = performance.now();
   try {
     res = await fetch(url, {
       headers: { authorization: `Bearer ${apiKey}`, accept: "application/json" },
       signal: AbortSignal.timeout(5000),
     });
+    recordExternalCall("manychat", "/fb/page/getInfo", res.status, started, res.ok);
   } catch (err) {
-    log.warn({ err: (err as Error).message }, "ManyChat unreachable while verifying a key");
+    recordExternalCall("manychat", "/fb/page/getInfo", "network", started, false);
+    // The error object: fetch's own message ("fetch failed") says little; its cause says why.
+    log.warn({ err }, "ManyChat unreachable while verifying a key");
     return { status: "unreachable" };
   }
   const body = (await res.json().catch(() => null)) as {

@@ -1,7 +1,10 @@
 import "server-only";
 import { AppError } from "@/lib/http/errors";
-import { zodIssues } from "@/lib/http/parse";
+import { assertStorableText, zodIssues } from "@/lib/http/parse";
 import { runJobNow } from "@/lib/jobs/run-jobs";
+import { log } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
+import { reportError } from "@/lib/report-error";
 import { acceptInbound } from "./accept-inbound";
 import { inboundPayloadSchema } from "./inbound-payload";
 
@@ -22,6 +25,8 @@ export interface WebhookAck {
     status: "accepted";
     message_id: string;
   };
+  /** The tenant the secret belongs to (for the request's log line). */
+  customerId: string;
   /** The answer job to run once the response is sent (null for a duplicate delivery). */
   jobId: string | null;
   /** When the burst window closes and the answer may be produced. */
@@ -63,6 +68,8 @@ export async function acknowledgeWebhook(
       zodIssues(parsed.error),
     );
   }
+  // What is stored must fit in PostgreSQL text (no NUL); other fields of the body are ignored.
+  assertStorableText(parsed.data);
   const idempotencyKey = header("idempotency-key")?.slice(0, 200) || null;
   const accepted = await acceptInbound(secret.trim(), parsed.data, idempotencyKey);
   return {
@@ -77,19 +84,32 @@ export async function acknowledgeWebhook(
       status: "accepted",
       message_id: accepted.messageId,
     },
+    customerId: accepted.customerId,
     jobId: accepted.jobId,
     answerAt: accepted.answerAt,
   };
 }
 
+/** The acknowledgement's latency, by server: "direct" (server.ts) or "next" (the Next.js route). */
+export function recordWebhookAck(server: "direct" | "next", status: number, startedMs: number): void {
+  metrics().webhookAck.observe({ server, status: String(status) }, (performance.now() - startedMs) / 1000);
+}
+
 /**
  * Produces the answer after the acknowledgement: waits for the burst window to close,
- * then runs the job now. Never throws (runJobNow logs); if the process dies first, the
- * job is durable and the sweeper runs it.
+ * then runs the job now. Never throws: it runs after the response (after() or server.ts),
+ * where nothing would report an error, so it logs and reports it itself (runJobNow does
+ * the same for the job's own failures). If the process dies first, the job is durable
+ * and the sweeper runs it.
  */
 export async function answerAfterAck(ack: Pick<WebhookAck, "jobId" | "answerAt">): Promise<void> {
   if (!ack.jobId) return;
-  const wait = ack.answerAt ? ack.answerAt.getTime() - Date.now() : 0;
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  await runJobNow(ack.jobId);
+  try {
+    const wait = ack.answerAt ? ack.answerAt.getTime() - Date.now() : 0;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await runJobNow(ack.jobId);
+  } catch (err) {
+    log.error({ err, job_id: ack.jobId }, "answering after the acknowledgement failed");
+    await reportError(err, { where: "answerAfterAck", job_id: ack.jobId });
+  }
 }

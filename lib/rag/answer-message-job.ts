@@ -8,7 +8,9 @@ import type { JobRow } from "@/lib/jobs/job-queue";
 import type { JobHandler } from "@/lib/jobs/run-jobs";
 import { log } from "@/lib/log";
 import { ManychatError, sendWhatsAppMessages } from "@/lib/manychat/manychat-client";
+import { isSimulatorSubscriber } from "@/lib/manychat/simulator";
 import { formatAnswer } from "@/lib/manychat/whatsapp-format";
+import { enqueueWebhookEvent } from "@/lib/outbound-webhooks/webhook-events";
 import { readSettings } from "@/lib/tenants/settings";
 import { type Answer, answerQuestion, type Turn } from "./answer-question";
 
@@ -26,6 +28,8 @@ interface Context {
   company: string;
   settings: ReturnType<typeof readSettings>;
   apiKey: string | null;
+  /** The tenant's own endpoint for outbound events (lib/outbound-webhooks), if any. */
+  webhookUrl: string | null;
   pending: { id: string; content: string; createdAt: string }[];
   history: Turn[];
 }
@@ -55,6 +59,7 @@ async function loadContext(job: JobRow): Promise<Context | null> {
         name: customers.name,
         settings: customers.settings,
         key: customers.manychatApiKeyEncrypted,
+        webhookUrl: customers.webhookUrl,
       })
       .from(customers)
       .where(eq(customers.id, claims.customer_id));
@@ -80,6 +85,7 @@ async function loadContext(job: JobRow): Promise<Context | null> {
       company: customer.name,
       settings,
       apiKey: customer.key ? decryptSecret(customer.key) : null,
+      webhookUrl: customer.webhookUrl,
       pending,
       history: earlier.reverse(),
     };
@@ -127,20 +133,31 @@ export const answerMessageJob: JobHandler = {
         .update(messages)
         .set({ status: "failed", error: `Could not answer: ${error}`.slice(0, 1000) })
         .where(inArray(messages.id, ids));
-      await tx.insert(messages).values({
-        customerId: context.claims.customer_id,
-        subscriberId,
-        direction: "outbound",
-        content: fallback,
-        status: delivery.status === "sent" ? "sent" : "failed",
-        replyTo: ids[ids.length - 1] ?? null,
-        error: delivery.status === "sent" ? "Fallback text sent after the answer failed." : delivery.error,
+      const [reply] = await tx
+        .insert(messages)
+        .values({
+          customerId: context.claims.customer_id,
+          subscriberId,
+          direction: "outbound",
+          content: fallback,
+          status: delivery.status === "failed" ? "failed" : "sent",
+          replyTo: ids[ids.length - 1] ?? null,
+          error: delivery.status === "failed" ? delivery.error : "Fallback text sent after the answer failed.",
+        })
+        .returning({ id: messages.id });
+      await enqueueWebhookEvent(tx, context.claims.customer_id, context.webhookUrl, "message.failed", {
+        subscriber_id: subscriberId,
+        message_ids: ids,
+        question: context.pending.map((m) => m.content).join("\n"),
+        error: `Could not answer: ${error}`.slice(0, 1000),
+        reply: { message_id: reply?.id ?? null, content: fallback, delivery: delivery.status },
       });
     });
   },
 };
 
-type Delivery = { status: "sent" } | { status: "failed"; error: string };
+/** "simulated": the dashboard's simulator, shown there and never sent (lib/manychat/simulator.ts). */
+type Delivery = { status: "sent" } | { status: "simulated" } | { status: "failed"; error: string };
 
 const flowOf = (settings: Context["settings"]) =>
   settings.fallback_flow_ns
@@ -153,6 +170,7 @@ async function deliver(
   parts: string[],
   flow?: { flowNs: string; fieldName: string },
 ): Promise<Delivery> {
+  if (isSimulatorSubscriber(subscriberId)) return { status: "simulated" };
   if (!apiKey) return { status: "failed", error: "ManyChat is not connected: add your ManyChat API key in Settings." };
   try {
     await sendWhatsAppMessages(apiKey, subscriberId, parts, { flow });
@@ -183,17 +201,41 @@ async function record(
         error: delivery.status === "failed" ? delivery.error : null,
       })
       .where(inArray(messages.id, ids));
-    await tx.insert(messages).values({
-      customerId: context.claims.customer_id,
-      subscriberId,
-      direction: "outbound",
-      content: delivered,
-      status: delivery.status === "sent" ? "sent" : "failed",
-      replyTo: ids[ids.length - 1] ?? null,
-      sources: answer.sources,
-      tokens: answer.usage,
-      latencyMs,
-      error: delivery.status === "failed" ? delivery.error : null,
+    const [reply] = await tx
+      .insert(messages)
+      .values({
+        customerId: context.claims.customer_id,
+        subscriberId,
+        direction: "outbound",
+        content: delivered,
+        // A simulated reply counts as sent: it reached its only reader, the simulator.
+        status: delivery.status === "failed" ? "failed" : "sent",
+        replyTo: ids[ids.length - 1] ?? null,
+        sources: answer.sources,
+        tokens: answer.usage,
+        latencyMs,
+        error: delivery.status === "failed" ? delivery.error : null,
+      })
+      .returning({ id: messages.id });
+    const outcome = delivery.status === "failed" ? "failed" : answer.answered ? "answered" : "unanswered";
+    await enqueueWebhookEvent(tx, context.claims.customer_id, context.webhookUrl, `message.${outcome}`, {
+      subscriber_id: subscriberId,
+      message_ids: ids,
+      question: context.pending.map((m) => m.content).join("\n"),
+      answered: answer.answered,
+      mode: answer.mode,
+      reply: {
+        message_id: reply?.id ?? null,
+        content: delivered,
+        delivery: delivery.status,
+        sources: answer.sources.map((src) => ({
+          document_id: src.document_id,
+          filename: src.filename,
+          page: src.page,
+        })),
+        latency_ms: latencyMs,
+      },
+      ...(delivery.status === "failed" ? { error: delivery.error } : {}),
     });
   });
   log.info(

@@ -269,24 +269,3 @@ function readSources(value: unknown): ConversationSource[] {
       typeof (s as ConversationSource).page === "number",
   );
 }
-
-// Display helpers shared by the dashboard's conversation pages.
-
-export const CHANNEL_LABEL: Record<Channel, string> = { whatsapp: "WhatsApp", api: "API", playground: "Playground" };
-
-/** Who the customer is, as far as we know. */
-export function displayName(c: { name: string | null; phone: string | null; subscriber_id: string }): string {
-  return c.name || c.phone || `Customer ${c.subscriber_id}`;
-}
-
-const timeFormat = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  timeZone: "UTC",
-});
-
-/** "28 Nov 2026, 14:05 UTC": rendered on the server, which does not know the reader's time zone. */
-export const formatTime = (iso: string) => `${timeFormat.format(new Date(iso))} UTC`;

@@ -23,6 +23,8 @@ export interface FileStorage {
   delete(path: string): Promise<void>;
   /** Removes every object under "<prefix>/" (a tenant's folder). */
   deletePrefix(prefix: string): Promise<void>;
+  /** Throws when the storage cannot be used (folder not writable, bucket unreachable): for /health. */
+  check(): Promise<void>;
   /** A URL the browser can upload one object to directly, valid for a while. */
   signedUploadUrl(path: string, opts: { origin: string; maxBytes: number }): Promise<SignedUpload>;
 }

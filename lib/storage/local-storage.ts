@@ -166,6 +166,11 @@ export class LocalFileStorage implements FileStorage {
     await fs.rm(path.join(this.root, prefix), { recursive: true, force: true });
   }
 
+  async check(): Promise<void> {
+    await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
+    await fs.access(this.root, fs.constants.W_OK);
+  }
+
   async signedUploadUrl(p: string, opts: { origin: string; maxBytes: number }): Promise<SignedUpload> {
     assertObjectPath(p);
     if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes <= 0) {

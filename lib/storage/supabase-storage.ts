@@ -226,6 +226,19 @@ export class SupabaseFileStorage implements FileStorage {
    * `maxBytes`: Storage cannot bound one URL, the bucket's limit (20 MB) bounds every
    * upload, and the caller checks the stored object's size afterwards.
    */
+  /**
+   * Storage answers and takes the secret key. A missing bucket is fine: the first upload
+   * creates it (ensureBucket). Refused keys, 5xx and no answer at all are not.
+   */
+  async check(): Promise<void> {
+    const { error } = await this.client.storage.getBucket(this.bucket);
+    if (!error) return;
+    const d = errorFields(error);
+    const status = Number(d.statusCode ?? d.status);
+    if (error instanceof StorageApiError && status === 404) return;
+    throw new Error(`Storage could not be reached or refused the secret key: ${d.message}`);
+  }
+
   async signedUploadUrl(path: string, _opts: { origin: string; maxBytes: number }): Promise<SignedUpload> {
     assertObjectPath(path);
     await this.ready();

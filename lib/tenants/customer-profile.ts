@@ -9,6 +9,8 @@ import { type Tx, withTenant } from "@/lib/db/client";
 import { customers, subscriptions } from "@/lib/db/schema";
 import { AppError, notFound } from "@/lib/http/errors";
 import { verifyManychatKey } from "@/lib/manychat/verify-api-key";
+import { assertPublicWebhookUrl } from "@/lib/outbound-webhooks/public-address";
+import { signingSecretFor } from "@/lib/outbound-webhooks/signing";
 import { readSettings, tenantSettingsPatchSchema } from "./settings";
 import { newWebhookSecret } from "./webhook-secret";
 
@@ -37,6 +39,7 @@ async function loadProfile(tx: Tx, customerId: string, origin: string) {
   if (!row) throw notFound("Customer");
   const { c, p } = row;
   const base = config().APP_URL ?? origin;
+  const inboundSecret = decryptSecret(c.webhookSecretEncrypted);
   return {
     id: c.id,
     name: c.name,
@@ -58,9 +61,11 @@ async function loadProfile(tx: Tx, customerId: string, origin: string) {
     inbound_webhook: {
       url: new URL("/api/v1/webhook/manychat", base).toString(),
       secret_header: WEBHOOK_SECRET_HEADER,
-      secret: decryptSecret(c.webhookSecretEncrypted),
+      secret: inboundSecret,
     },
     webhook_url: c.webhookUrl,
+    /** Signs the events POSTed to webhook_url (lib/outbound-webhooks/signing.ts); rotates with the inbound secret. */
+    webhook_signing_secret: signingSecretFor(inboundSecret),
     settings: readSettings(c.settings),
     created_at: new Date(c.createdAt).toISOString(),
   };
@@ -80,7 +85,11 @@ export async function updateMyCustomer(
 ): Promise<CustomerProfile> {
   const changes: Partial<typeof customers.$inferInsert> = {};
   if (patch.name !== undefined) changes.name = patch.name;
-  if (patch.webhook_url !== undefined) changes.webhookUrl = patch.webhook_url;
+  if (patch.webhook_url !== undefined) {
+    // Resolved now (and again at every delivery): never a private or loopback address.
+    if (patch.webhook_url !== null) await assertPublicWebhookUrl(patch.webhook_url);
+    changes.webhookUrl = patch.webhook_url;
+  }
   if (patch.manychat_api_key === null) {
     changes.manychatApiKeyEncrypted = null;
     changes.manychatKeyLast4 = null;
@@ -109,18 +118,34 @@ export async function updateMyCustomer(
     }
     if (Object.keys(changes).length > 0) {
       await tx.update(customers).set(changes).where(eq(customers.id, customerId));
-      await recordAudit(tx, {
-        action: patch.manychat_api_key !== undefined ? "customer.manychat_key_changed" : "customer.updated",
-        actor: identity,
-        customerId,
-        targetType: "customer",
-        targetId: customerId,
-        meta,
-        metadata: { fields: Object.keys(patch) },
-      });
+      // Field names only: never the values (a key, texts the tenant may consider private).
+      const audit = { actor: identity, customerId, targetType: "customer", targetId: customerId, meta };
+      if (patch.manychat_api_key !== undefined) {
+        await recordAudit(tx, {
+          ...audit,
+          action: "customer.manychat_key_changed",
+          metadata: { configured: patch.manychat_api_key !== null },
+        });
+      }
+      const fields = changedFieldNames(patch);
+      if (fields.length > 0) await recordAudit(tx, { ...audit, action: "customer.updated", metadata: { fields } });
     }
     return loadProfile(tx, customerId, origin);
   });
+}
+
+/** "name", "webhook_url", "settings.ack_text", …: what a PATCH changed, without the key. */
+function changedFieldNames(patch: CustomerPatch): string[] {
+  const fields: string[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    if (field === "manychat_api_key" || value === undefined) continue;
+    if (field === "settings" && value && typeof value === "object") {
+      fields.push(...Object.keys(value).map((k) => `settings.${k}`));
+    } else {
+      fields.push(field);
+    }
+  }
+  return fields;
 }
 
 export function rotateWebhookSecret(identity: Identity, meta: RequestMeta, origin: string): Promise<CustomerProfile> {

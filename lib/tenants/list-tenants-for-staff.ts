@@ -37,10 +37,12 @@ export async function listTenantsForStaff(
         requests_this_month: number;
         storage_bytes: string | number;
         created_at: string | Date;
+        cursor_at: string;
       }
     >(
       tx,
       sql`select c.id, c.name, c.status, c.created_at,
+            to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at,
             (select min(u.email) from users u where u.customer_id = c.id) as owner_email,
             p.id as plan_id, p.name as plan_name,
             (select count(*)::int from documents d where d.customer_id = c.id) as document_count,
@@ -62,7 +64,9 @@ export async function listTenantsForStaff(
       meta,
       metadata: { query: input.query ?? null, count: Math.min(found.length, input.limit) },
     });
-    const items: TenantSummary[] = found.map((r) => ({
+    // The cursor keeps Postgres' microseconds: tenants created in the same millisecond are neither skipped nor repeated.
+    const result = page(found, input.limit, (r) => [r.cursor_at, r.id]);
+    const items: TenantSummary[] = result.items.map((r) => ({
       id: r.id,
       name: r.name,
       status: r.status,
@@ -75,6 +79,6 @@ export async function listTenantsForStaff(
       document_count: r.document_count,
       created_at: new Date(r.created_at).toISOString(),
     }));
-    return page(items, input.limit, (t) => [t.created_at, t.id]);
+    return { items, next_cursor: result.next_cursor };
   });
 }

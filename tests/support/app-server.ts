@@ -69,6 +69,9 @@ export async function startAppServer(
         NEXT_TELEMETRY_DISABLED: "1",
         DATA_DIR: dataDir,
         LOG_LEVEL: process.env.TEST_SERVER_LOG_LEVEL ?? "info",
+        // The tests act as the proxy in front of the app: each simulated visitor's address
+        // comes in X-Forwarded-For (tests/support/api.ts, visitorIp).
+        TRUST_PROXY: "1",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

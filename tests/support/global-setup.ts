@@ -35,6 +35,7 @@ export default async function setup(project: TestProject) {
       GEMINI_BASE_URL: gemini.url,
       JOB_LEASE_SECONDS: "5",
       CRON_SECRET: "test-cron-secret",
+      METRICS_TOKEN: "test-metrics-token",
       JOB_RETRY_BASE_MS: "200",
       GEMINI_MAX_ATTEMPTS: "3",
       GEMINI_RETRY_BASE_MS: "50",

@@ -15,3 +15,11 @@ export const MESSAGES = {
   fr: { ...frCommon, ...frDashboard, ...frAdmin },
 };
 export type Messages = (typeof MESSAGES)["en"];
+
+/** Namespaces only the admin console uses: left out of the tenant pages' client payload. */
+export const ADMIN_NAMESPACES = Object.keys(enAdmin);
+
+/** The messages client components of tenant pages need: everything but the admin console's. */
+export function withoutAdmin(messages: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(messages).filter(([ns]) => !ADMIN_NAMESPACES.includes(ns)));
+}

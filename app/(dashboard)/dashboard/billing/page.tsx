@@ -34,7 +34,8 @@ function Meter({ label, used, limit, unit }: { label: string; used: number; limi
 
 export default async function BillingPage() {
   const identity = await requireIdentity("/dashboard/billing");
-  if (!identity.customerId) return null;
+  // The layout shows a notice instead for a suspended or deleted workspace; nothing is read.
+  if (!identity.customerId || identity.customerStatus !== "active") return null;
   const t = await getTranslations("billing");
   const format = await getFormatter();
   const [usage, plans] = await Promise.all([getUsage(identity), listPlans(identity)]);

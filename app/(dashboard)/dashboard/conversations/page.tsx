@@ -33,7 +33,8 @@ export default async function ConversationsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const identity = await requireIdentity("/dashboard/conversations");
-  if (!identity.customerId) return null;
+  // The layout shows a notice instead for a suspended or deleted workspace; nothing is read.
+  if (!identity.customerId || identity.customerStatus !== "active") return null;
   const t = await getTranslations("conversations");
   const params = await searchParams;
   const q = (one(params.q) ?? "").trim().slice(0, 200);

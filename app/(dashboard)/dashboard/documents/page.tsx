@@ -11,7 +11,8 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function DocumentsPage() {
   const identity = await requireIdentity("/dashboard/documents");
-  if (!identity.customerId) return null;
+  // The layout shows a notice instead for a suspended or deleted workspace; nothing is read.
+  if (!identity.customerId || identity.customerStatus !== "active") return null;
   const t = await getTranslations("documents");
   const first = await listDocuments(identity, { limit: 50 });
   return (

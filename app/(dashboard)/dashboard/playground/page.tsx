@@ -12,7 +12,8 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function PlaygroundPage() {
   const identity = await requireIdentity("/dashboard/playground");
-  if (!identity.customerId) return null;
+  // The layout shows a notice instead for a suspended or deleted workspace; nothing is read.
+  if (!identity.customerId || identity.customerStatus !== "active") return null;
   const t = await getTranslations("playground");
   const [profile, docs] = await Promise.all([currentProfile(identity), listDocuments(identity, { limit: 200 })]);
   const ready = docs.items.filter((d) => d.status === "processed").length;

@@ -36,7 +36,8 @@ function settingsLimits(): SettingsLimits {
 
 export default async function SettingsPage() {
   const identity = await requireIdentity("/dashboard/settings");
-  if (!identity.customerId) return null;
+  // The layout shows a notice instead for a suspended or deleted workspace; nothing is read.
+  if (!identity.customerId || identity.customerStatus !== "active") return null;
   const t = await getTranslations("settings");
   const profile = await currentProfile(identity);
   return (

@@ -1,7 +1,7 @@
-import { after } from "next/server";
-import { AppError } from "@/lib/http/errors";
+import { after, type NextRequest } from "next/server";
+import { readTextCapped } from "@/lib/http/read-body";
 import { apiRoute, json } from "@/lib/http/route";
-import { acknowledgeWebhook, answerAfterAck, MAX_WEBHOOK_BODY } from "@/lib/manychat/webhook-handler";
+import { acknowledgeWebhook, answerAfterAck, MAX_WEBHOOK_BODY, recordWebhookAck } from "@/lib/manychat/webhook-handler";
 
 /**
  * ManyChat's External Request lands here. Authenticated by the tenant's webhook secret,
@@ -10,12 +10,18 @@ import { acknowledgeWebhook, answerAfterAck, MAX_WEBHOOK_BODY } from "@/lib/many
  * Self-hosted, server.ts serves this path itself before Next's router (the same
  * acknowledgeWebhook); this route serves it on Vercel and under `next start`.
  */
-export const POST = apiRoute({ access: "public", resolveIdentity: false }, async ({ req }) => {
-  const declared = Number(req.headers.get("content-length") ?? 0);
-  if (declared > MAX_WEBHOOK_BODY) {
-    throw new AppError("payload_too_large", "The webhook body is larger than 64 KB.");
-  }
-  const ack = await acknowledgeWebhook((name) => req.headers.get(name), await req.text());
+const acknowledge = apiRoute({ access: "public", resolveIdentity: false }, async ({ req, setTenantId }) => {
+  const body = await readTextCapped(req, MAX_WEBHOOK_BODY, "The webhook body is larger than 64 KB.");
+  const ack = await acknowledgeWebhook((name) => req.headers.get(name), body);
+  setTenantId(ack.customerId);
   if (ack.jobId) after(() => answerAfterAck(ack));
   return json(ack.body);
 });
+
+/** The acknowledgement, timed for webhook_ack_duration_seconds{server="next"}. */
+export async function POST(req: NextRequest, context: { params: Promise<Record<string, never>> }) {
+  const started = performance.now();
+  const response = await acknowledge(req, context);
+  recordWebhookAck("next", response.status, started);
+  return response;
+}

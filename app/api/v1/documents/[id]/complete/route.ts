@@ -4,8 +4,8 @@ import { assertUuid } from "@/lib/http/ids";
 import { apiRoute, json } from "@/lib/http/route";
 import { runJobNow } from "@/lib/jobs/run-jobs";
 
-export const POST = apiRoute<{ id: string }>({ access: "tenant" }, async ({ params, identity }) => {
-  const accepted = await completeUpload(identity, assertUuid(params.id, "Document"));
+export const POST = apiRoute<{ id: string }>({ access: "tenant" }, async ({ params, identity, meta }) => {
+  const accepted = await completeUpload(identity, assertUuid(params.id, "Document"), meta);
   const jobId = accepted.jobId;
   if (jobId) after(() => runJobNow(jobId));
   return json({ document: accepted.document }, 202);

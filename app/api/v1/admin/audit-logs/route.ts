@@ -1,0 +1,8 @@
+import { auditQuerySchema, listAuditLogs } from "@/lib/admin/audit-log";
+import { STAFF_ROLES } from "@/lib/admin/staff";
+import { parseQuery } from "@/lib/http/parse";
+import { apiRoute, json } from "@/lib/http/route";
+
+export const GET = apiRoute({ access: "user", roles: STAFF_ROLES }, async ({ req, identity, meta }) =>
+  json(await listAuditLogs(identity, parseQuery(req, auditQuerySchema), meta)),
+);

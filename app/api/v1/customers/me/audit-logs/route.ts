@@ -1,0 +1,8 @@
+import { listMyAuditLogs, myAuditQuerySchema } from "@/lib/audit/list-audit-logs";
+import { parseQuery } from "@/lib/http/parse";
+import { apiRoute, json } from "@/lib/http/route";
+
+/** The workspace's own audit trail, newest first (API.md list conventions). */
+export const GET = apiRoute({ access: "tenant" }, async ({ req, identity }) =>
+  json(await listMyAuditLogs(identity, parseQuery(req, myAuditQuerySchema))),
+);

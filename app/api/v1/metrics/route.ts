@@ -1,0 +1,15 @@
+import { apiRoute } from "@/lib/http/route";
+import { updateQueueMetrics } from "@/lib/jobs/queue-metrics";
+import { assertMetricsAccess, metrics } from "@/lib/metrics";
+
+export const dynamic = "force-dynamic";
+
+/** Prometheus scrape of this instance (bearer METRICS_TOKEN when set); queue gauges read the database. */
+export const GET = apiRoute({ access: "public", resolveIdentity: false }, async ({ req }) => {
+  assertMetricsAccess(req.headers.get("authorization"));
+  await updateQueueMetrics();
+  const { registry } = metrics();
+  return new Response(await registry.metrics(), {
+    headers: { "content-type": registry.contentType, "cache-control": "no-store" },
+  });
+});

@@ -1,0 +1,5 @@
+import { apiRoute, json } from "@/lib/http/route";
+import { openApiDocument } from "@/lib/openapi/document";
+
+/** The OpenAPI 3.1 description of this API, generated from the zod schemas the routes validate with. */
+export const GET = apiRoute({ access: "public", resolveIdentity: false }, async () => json(openApiDocument()));
