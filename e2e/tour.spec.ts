@@ -35,6 +35,7 @@ test("public pages", async ({ page, consoleGuard }) => {
   await visit(page, "/login", "login", "Log in");
   await visit(page, "/signup", "signup", "Create your workspace");
   await visit(page, "/no-such-page", "not-found", "Page not found");
+  await visit(page, "/docs", "api-reference", /API/);
 });
 
 test("every dashboard page, with a document and a conversation", async ({ page }) => {

@@ -54,7 +54,7 @@ export default function ApiReferencePage() {
     Object.entries(methods as Record<string, Op>).map(([method, op]) => ({ path, method, op })),
   );
   return (
-    <main lang="en" className="mx-auto max-w-5xl px-6 py-10">
+    <main lang="en" className="mx-auto max-w-5xl px-4 py-10 [overflow-wrap:anywhere] sm:px-6">
       <h1 className="text-3xl font-semibold">PDF Answers API reference</h1>
       <p className="mt-3 max-w-3xl text-slate-700">{doc.info.description}</p>
       <p className="mt-3 text-slate-700">
@@ -152,7 +152,7 @@ function Operation({
       </p>
 
       {op.parameters?.length ? (
-        <table className="mt-3 w-full text-left text-sm">
+        <table className="mt-3 w-full table-fixed text-left text-sm">
           <caption className="text-left font-medium">Parameters</caption>
           <thead>
             <tr className="border-b border-slate-200">
