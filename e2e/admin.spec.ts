@@ -110,6 +110,7 @@ test("a global admin creates and edits a plan, and suspends and reactivates a te
   await dialog.getByRole("button", { name: "Suspend", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Tenant suspended." })).toBeVisible();
   await expect(page.getByText("Suspended", { exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Reactivate tenant" })).toBeEnabled();
   await screenshots(page, "admin-tenant-suspended");
 
   await page.getByRole("button", { name: "Reactivate tenant" }).click();

@@ -45,6 +45,8 @@ export const test = base.extend<{ consoleGuard: ConsoleGuard }>({
 export async function expectAccessible(page: Page, what: string) {
   // Dynamic pages stream their metadata: let the title arrive before judging it.
   await expect.poll(() => page.title(), { message: `the ${what} page has a title` }).not.toBe("");
+  // Colours mid-transition (a button that just changed state) would be judged half-way.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
   const results = await new AxeBuilder({ page }).analyze();
   const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   const summary = results.violations.map(
