@@ -152,63 +152,33 @@ export function ConversationForm({ profile, limits, onSaved }: FormProps) {
       }
     >
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field
+        <NumberField
           id="settings-memory-turns"
           label={t("memoryLabel")}
           hint={t("memoryHint", range(m))}
           error={save.errors["settings.memory_turns"]}
-        >
-          {(control) => (
-            <input
-              {...control}
-              type="number"
-              inputMode="numeric"
-              min={m.min}
-              max={m.max}
-              step={1}
-              value={memory}
-              onChange={(e) => setMemory(e.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field
+          range={m}
+          value={memory}
+          onChange={setMemory}
+        />
+        <NumberField
           id="settings-burst-window"
           label={t("burstLabel")}
           hint={t("burstHint", range(b))}
           error={save.errors["settings.burst_window_seconds"]}
-        >
-          {(control) => (
-            <input
-              {...control}
-              type="number"
-              inputMode="numeric"
-              min={b.min}
-              max={b.max}
-              step={1}
-              value={burst}
-              onChange={(e) => setBurst(e.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field
+          range={b}
+          value={burst}
+          onChange={setBurst}
+        />
+        <NumberField
           id="settings-retention-days"
           label={t("retentionLabel")}
           hint={t("retentionHint", range(r))}
           error={save.errors["settings.message_retention_days"]}
-        >
-          {(control) => (
-            <input
-              {...control}
-              type="number"
-              inputMode="numeric"
-              min={r.min}
-              max={r.max}
-              step={1}
-              value={retention}
-              onChange={(e) => setRetention(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+          range={r}
+          value={retention}
+          onChange={setRetention}
+        />
       </div>
     </SettingsSection>
   );
@@ -299,5 +269,38 @@ export function OutboundWebhookForm({ profile, limits, onSaved }: FormProps) {
         )}
       </Field>
     </SettingsSection>
+  );
+}
+
+/** A whole-number setting within the schema's range (the API checks it again). */
+function NumberField({
+  range,
+  value,
+  onChange,
+  ...field
+}: {
+  id: string;
+  label: string;
+  hint: string;
+  error: string | undefined;
+  range: { min: number; max: number };
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field {...field}>
+      {(control) => (
+        <input
+          {...control}
+          type="number"
+          inputMode="numeric"
+          min={range.min}
+          max={range.max}
+          step={1}
+          value={value}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      )}
+    </Field>
   );
 }
