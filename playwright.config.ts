@@ -70,7 +70,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `node dist/server.mjs -p ${port} -H 127.0.0.1`,
+    command: `node ${process.env.SERVER_OUT_DIR || "dist"}/server.mjs -p ${port} -H 127.0.0.1`,
     url: `${baseURL}/api/v1/health`,
     reuseExistingServer: false,
     // A new PGlite data directory takes several seconds to initialise and migrate.

@@ -7,11 +7,13 @@
 import fs from "node:fs";
 import { build } from "esbuild";
 
+// SERVER_OUT_DIR: another output folder, so parallel builds of one checkout do not collide.
+const outdir = process.env.SERVER_OUT_DIR || "dist";
 const started = performance.now();
-fs.rmSync("dist", { recursive: true, force: true });
+fs.rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: ["server.ts"],
-  outdir: "dist",
+  outdir,
   entryNames: "[name]",
   chunkNames: "chunks/[name]-[hash]",
   outExtension: { ".js": ".mjs" },
@@ -42,4 +44,4 @@ await build({
     },
   ],
 });
-console.log(`dist/server.mjs built in ${Math.round(performance.now() - started)} ms`);
+console.log(`${outdir}/server.mjs built in ${Math.round(performance.now() - started)} ms`);

@@ -5,6 +5,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uuid,
@@ -28,6 +29,7 @@ export const subscriptions = pgTable("subscriptions", {
   overagePriceCents: integer("overage_price_cents").notNull().default(0),
   overageAllowed: boolean("overage_allowed").notNull().default(false),
   stripePriceId: text("stripe_price_id"),
+  stripeOveragePriceId: text("stripe_overage_price_id"),
   isDefault: boolean("is_default").notNull().default(false),
   createdAt: ts("created_at").notNull().defaultNow(),
   updatedAt: ts("updated_at").notNull().defaultNow(),
@@ -50,6 +52,10 @@ export const customers = pgTable("customers", {
   stripeCustomerId: text("stripe_customer_id"),
   stripeSubscriptionId: text("stripe_subscription_id"),
   deletionRequestedAt: ts("deletion_requested_at"),
+  billingStatus: text("billing_status", { enum: ["none", "active", "past_due", "canceled"] })
+    .notNull()
+    .default("none"),
+  paymentFailedAt: ts("payment_failed_at"),
   createdAt: ts("created_at").notNull().defaultNow(),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
@@ -135,6 +141,7 @@ export const messages = pgTable("messages", {
   tokens: jsonb("tokens").$type<Record<string, number>>(),
   latencyMs: integer("latency_ms"),
   error: text("error"),
+  usageEventId: uuid("usage_event_id"),
   createdAt: ts("created_at").notNull().defaultNow(),
 });
 
@@ -173,6 +180,30 @@ export const billingRecords = pgTable("billing_records", {
   createdAt: ts("created_at").notNull().defaultNow(),
 });
 
+/** Requests per tenant and billing period (the calendar month, UTC). */
+export const usageCounters = pgTable(
+  "usage_counters",
+  {
+    customerId: uuid("customer_id").notNull(),
+    periodStart: ts("period_start").notNull(),
+    requests: integer("requests").notNull().default(0),
+    overageRequests: integer("overage_requests").notNull().default(0),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.periodStart] })],
+);
+
+/** One row per metered request; overage rows are reported to Stripe once (reported_at). */
+export const usageEvents = pgTable("usage_events", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  customerId: uuid("customer_id").notNull(),
+  periodStart: ts("period_start").notNull(),
+  channel: text("channel", { enum: ["whatsapp", "api", "playground"] }).notNull(),
+  overage: boolean("overage").notNull().default(false),
+  reportedAt: ts("reported_at"),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});
+
 export const auditLogs = pgTable("audit_logs", {
   id: uuid("id").primaryKey().defaultRandom(),
   customerId: uuid("customer_id"),
@@ -202,5 +233,7 @@ export const tenantTables = {
   messages,
   jobs,
   billing_records: billingRecords,
+  usage_counters: usageCounters,
+  usage_events: usageEvents,
   audit_logs: auditLogs,
 } as const;

@@ -21,7 +21,7 @@ export interface AppServer {
 }
 
 /** The self-hosted entry point built by `npm run build` (server.ts, scripts/build-server.mjs). */
-export const SERVER_ENTRY = "dist/server.mjs";
+export const SERVER_ENTRY = `${process.env.SERVER_OUT_DIR || "dist"}/server.mjs`;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
