@@ -13,6 +13,7 @@ const tenantTables = [
   "messages",
   "jobs",
   "billing_records",
+  "usage_events",
   "audit_logs",
 ] as const;
 const ownerColumn = (t: string) => (t === "customers" ? "id" : "customer_id");
@@ -46,6 +47,13 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
     expect(new Set(seen.map((r) => r.owner))).toEqual(new Set([a.customerId]));
   });
 
+  it("reading usage_counters without a WHERE clause returns only the caller's counters", async () => {
+    const seen = await asA((tx) =>
+      db.rows<{ owner: string }>(tx, sql`select customer_id::text as owner from usage_counters`),
+    );
+    expect(seen.map((r) => r.owner)).toEqual([a.customerId]);
+  });
+
   it("a vector search across all chunks finds only the caller's passages", async () => {
     const found = await asA((tx) =>
       db.rows<{ customer_id: string }>(
@@ -58,7 +66,7 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
     expect(found.map((r) => r.customer_id)).toEqual([a.customerId]);
   });
 
-  it.each(tenantTables.filter((t) => !["users", "billing_records", "audit_logs"].includes(t)))(
+  it.each(tenantTables.filter((t) => !["users", "billing_records", "usage_events", "audit_logs"].includes(t)))(
     "updating another tenant's row in %s changes nothing",
     async (table) => {
       const column = table === "customers" ? "name" : table === "documents" ? "filename" : null;
@@ -132,9 +140,12 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
     ).rejects.toMatchObject({ cause: expect.objectContaining({ code: "42501" }) });
   });
 
-  it("tenants cannot write invoices, nor rewrite or erase the audit trail", async () => {
+  it("tenants cannot write invoices or their own usage, nor rewrite or erase the audit trail", async () => {
     for (const statement of [
       `insert into billing_records (customer_id, period_start, period_end) values ('${a.customerId}', now(), now())`,
+      `update usage_counters set requests = 0`,
+      `delete from usage_events where id = '${a.ids.usage_events}'`,
+      `insert into usage_counters (customer_id, period_start) values ('${a.customerId}', now())`,
       `update audit_logs set action = 'erased' where id = '${a.ids.audit_logs}'`,
       `delete from audit_logs where id = '${a.ids.audit_logs}'`,
     ]) {
@@ -164,13 +175,13 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
   it("without claims, the authenticated role sees nothing at all", async () => {
     const seen = await db.withTenant({ role: "authenticated", customer_id: "" } as never, async (tx) => {
       const out: number[] = [];
-      for (const t of tenantTables) {
+      for (const t of [...tenantTables, "usage_counters"]) {
         const [r] = await db.rows<{ n: number }>(tx, sql.raw(`select count(*)::int as n from public.${t}`));
         out.push(r?.n ?? -1);
       }
       return out;
     });
-    expect(seen).toEqual(tenantTables.map(() => 0));
+    expect(seen).toEqual([...tenantTables, "usage_counters"].map(() => 0));
   });
 
   it("rate-limit counters and sessions are invisible to tenants", async () => {

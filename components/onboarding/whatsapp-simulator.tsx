@@ -199,6 +199,18 @@ function OutcomeNote({ data }: { data: SimulatedMessage }) {
           })}
         </p>
       );
+    case "limited":
+      return (
+        <p data-testid="simulator-outcome" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-950">
+          {t.rich("limited", {
+            link: (chunks) => (
+              <Link href="/dashboard/billing" className="font-medium underline underline-offset-2">
+                {chunks}
+              </Link>
+            ),
+          })}
+        </p>
+      );
     case "pending":
       return (
         <p data-testid="simulator-outcome" className="rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-950">

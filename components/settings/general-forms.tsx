@@ -66,6 +66,7 @@ export function RepliesForm({ profile, limits, onSaved, languages }: FormProps &
     ack_text: profile.settings.ack_text,
     fallback_text: profile.settings.fallback_text,
     refusal_text: profile.settings.refusal_text,
+    limit_text: profile.settings.limit_text,
     language: profile.settings.language as string,
   });
   const set = (key: keyof typeof values) => (e: { currentTarget: { value: string } }) => {
@@ -73,13 +74,20 @@ export function RepliesForm({ profile, limits, onSaved, languages }: FormProps &
     setValues((v) => ({ ...v, [key]: value }));
   };
   const save = useSave(
-    ["settings.ack_text", "settings.fallback_text", "settings.refusal_text", "settings.language"],
+    [
+      "settings.ack_text",
+      "settings.fallback_text",
+      "settings.refusal_text",
+      "settings.limit_text",
+      "settings.language",
+    ],
     onSaved,
   );
   const texts = [
     { key: "ack_text", label: t("ackLabel"), hint: t("ackHint") },
     { key: "refusal_text", label: t("refusalLabel"), hint: t("refusalHint") },
     { key: "fallback_text", label: t("fallbackLabel"), hint: t("fallbackHint") },
+    { key: "limit_text", label: t("limitLabel"), hint: t("limitHint") },
   ] as const;
   return (
     <SettingsSection

@@ -21,6 +21,11 @@ export interface Usage {
   storage_limit_mb: number;
   overage_requests: number;
   estimated_overage_cents: number;
+  /** A plan without overage has used its requests: WhatsApp customers get the limit text. */
+  limit_reached: boolean;
+  /** Stripe's view of the subscription: "past_due" after a failed payment (grace period). */
+  billing_status: "none" | "active" | "past_due" | "canceled";
+  payment_failed_at: string | null;
   plan: {
     id: string;
     name: string;
@@ -36,6 +41,9 @@ export async function getUsage(identity: Identity): Promise<Usage> {
       period_start: string | Date;
       period_end: string | Date;
       requests_used: number;
+      overage_requests: number;
+      billing_status: Usage["billing_status"];
+      payment_failed_at: string | Date | null;
       storage_bytes: number | string;
       plan_id: string;
       plan_name: string;
@@ -46,25 +54,26 @@ export async function getUsage(identity: Identity): Promise<Usage> {
       overage_price_cents: number;
     }>(
       tx,
-      sql`with period as (
-            select date_trunc('month', now() at time zone 'UTC') at time zone 'UTC' as start_at
-          )
+      sql`with period as (select private.billing_period_start() as start_at)
           select p.start_at as period_start,
                  p.start_at + interval '1 month' as period_end,
-                 (select count(*) from messages m
-                   where m.direction = 'inbound' and m.status in ('answered', 'unanswered')
-                     and m.created_at >= p.start_at and m.created_at < p.start_at + interval '1 month')::int
-                   as requests_used,
+                 coalesce(u.requests, 0) as requests_used,
+                 coalesce(u.overage_requests, 0) as overage_requests,
                  (select coalesce(sum(d.size_bytes), 0) from documents d) as storage_bytes,
                  s.id as plan_id, s.name as plan_name, s.monthly_request_limit as request_limit,
-                 s.storage_limit_mb, s.price_cents, s.overage_allowed, s.overage_price_cents
-          from period p, customers c join subscriptions s on s.id = c.subscription_id`,
+                 s.storage_limit_mb, s.price_cents, s.overage_allowed, s.overage_price_cents,
+                 c.billing_status, c.payment_failed_at
+          from period p
+          cross join customers c
+          join subscriptions s on s.id = c.subscription_id
+          left join usage_counters u on u.customer_id = c.id and u.period_start = p.start_at`,
     ),
   );
   if (!row) throw new Error("The tenant's customer row is not readable.");
   const used = Number(row.requests_used);
   const limit = Number(row.request_limit);
-  const overage = Math.max(0, used - limit);
+  // Counted when each request was claimed: a plan change within the period does not rewrite it.
+  const overage = Number(row.overage_requests);
   return {
     period_start: new Date(row.period_start).toISOString(),
     period_end: new Date(row.period_end).toISOString(),
@@ -75,6 +84,9 @@ export async function getUsage(identity: Identity): Promise<Usage> {
     storage_limit_mb: Number(row.storage_limit_mb),
     overage_requests: overage,
     estimated_overage_cents: row.overage_allowed ? overage * Number(row.overage_price_cents) : 0,
+    limit_reached: !row.overage_allowed && used >= limit,
+    billing_status: row.billing_status,
+    payment_failed_at: row.payment_failed_at ? new Date(row.payment_failed_at).toISOString() : null,
     plan: {
       id: row.plan_id,
       name: row.plan_name,

@@ -20,7 +20,7 @@ import { SIGNATURE_HEADER, signatureHeader, signingSecretFor } from "./signing";
  * even if the process dies, and retried with backoff until the receiver answers 2xx.
  */
 export const DELIVER_WEBHOOK_EVENT = "deliver_webhook_event";
-export type WebhookEventType = "message.answered" | "message.unanswered" | "message.failed";
+export type WebhookEventType = "message.answered" | "message.unanswered" | "message.failed" | "message.limited";
 
 export interface WebhookEvent {
   id: string;

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { claimRequest, releaseRequest } from "@/lib/billing/metering";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { type Claims, withTenant } from "@/lib/db/client";
 import { customers, messages } from "@/lib/db/schema";
@@ -97,6 +98,13 @@ export const answerMessageJob: JobHandler = {
     const context = await loadContext(job);
     if (!context) return;
     const subscriberId = String(job.payload.subscriber_id);
+    const ids = context.pending.map((m) => m.id);
+    // One request of the plan, claimed before any work; a retry of this job finds it claimed.
+    const claim = await withTenant(context.claims, (tx) => claimRequest(tx, ids, "whatsapp"));
+    if (claim.decision === "limited") {
+      await answerOverLimit(context, subscriberId);
+      return;
+    }
     const question = context.pending.map((m) => m.content).join("\n");
     const started = Date.now();
     const answer = await answerQuestion({
@@ -133,6 +141,8 @@ export const answerMessageJob: JobHandler = {
         .update(messages)
         .set({ status: "failed", error: `Could not answer: ${error}`.slice(0, 1000) })
         .where(inArray(messages.id, ids));
+      // No answer reached the customer: the request is not counted.
+      await releaseRequest(tx, ids);
       const [reply] = await tx
         .insert(messages)
         .values({
@@ -155,6 +165,45 @@ export const answerMessageJob: JobHandler = {
     });
   },
 };
+
+/**
+ * The plan's requests are used up and it has no overage: the customer gets the tenant's
+ * limit text instead of an answer, and the messages end "limited" (stored and shown in
+ * the dashboard, never dropped). Nothing is counted.
+ */
+async function answerOverLimit(context: Context, subscriberId: string) {
+  const text = context.settings.limit_text;
+  const delivery = await deliver(context.apiKey, subscriberId, [text], flowOf(context.settings));
+  const ids = context.pending.map((m) => m.id);
+  await withTenant(context.claims, async (tx) => {
+    await tx
+      .update(messages)
+      .set({
+        status: "limited",
+        error: delivery.status === "failed" ? delivery.error : "The plan's monthly requests are used up.",
+      })
+      .where(inArray(messages.id, ids));
+    const [reply] = await tx
+      .insert(messages)
+      .values({
+        customerId: context.claims.customer_id,
+        subscriberId,
+        direction: "outbound",
+        content: text,
+        status: delivery.status === "failed" ? "failed" : "sent",
+        replyTo: ids[ids.length - 1] ?? null,
+        error: delivery.status === "failed" ? delivery.error : null,
+      })
+      .returning({ id: messages.id });
+    await enqueueWebhookEvent(tx, context.claims.customer_id, context.webhookUrl, "message.limited", {
+      subscriber_id: subscriberId,
+      message_ids: ids,
+      question: context.pending.map((m) => m.content).join("\n"),
+      reply: { message_id: reply?.id ?? null, content: text, delivery: delivery.status },
+    });
+  });
+  log.info({ subscriber_messages: ids.length, delivery: delivery.status }, "message over the plan limit");
+}
 
 /** "simulated": the dashboard's simulator, shown there and never sent (lib/manychat/simulator.ts). */
 type Delivery = { status: "sent" } | { status: "simulated" } | { status: "failed"; error: string };

@@ -20,6 +20,15 @@ export const tenantSettingsSchema = z.object({
     .min(1)
     .max(1000)
     .default("Je ne trouve pas cette information dans nos documents. Un membre de l'équipe vous répondra."),
+  /** Sent instead of an answer when a plan without overage has used its monthly requests. */
+  limit_text: z
+    .string()
+    .trim()
+    .min(1)
+    .max(1000)
+    .default(
+      "Merci pour votre message. Nous ne pouvons pas y répondre automatiquement pour le moment : un membre de l'équipe vous répondra dès que possible.",
+    ),
   language: z.enum(languages).default("fr"),
   memory_turns: z.number().int().min(0).max(20).default(6),
   burst_window_seconds: z.number().int().min(0).max(30).default(3),
@@ -39,6 +48,7 @@ export const tenantSettingsPatchSchema = z
     ack_text: z.string().trim().min(1).max(1000),
     fallback_text: z.string().trim().min(1).max(1000),
     refusal_text: z.string().trim().min(1).max(1000),
+    limit_text: z.string().trim().min(1).max(1000),
     language: z.enum(languages),
     memory_turns: z.number().int().min(0).max(20),
     burst_window_seconds: z.number().int().min(0).max(30),

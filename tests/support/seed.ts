@@ -1,7 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "@/lib/auth/passwords";
 import { asService } from "@/lib/db/client";
-import { auditLogs, billingRecords, documentChunks, documents, jobs, messages, users } from "@/lib/db/schema";
+import {
+  auditLogs,
+  billingRecords,
+  documentChunks,
+  documents,
+  jobs,
+  messages,
+  usageCounters,
+  usageEvents,
+  users,
+} from "@/lib/db/schema";
 import { createTenant } from "@/lib/tenants/create-tenant";
 
 export const SEED_PASSWORD = "correct horse battery";
@@ -59,6 +69,13 @@ export async function seedTenant(name: string) {
         amountCents: 2900,
       })
       .returning({ id: billingRecords.id });
+    const [usage] = await tx
+      .insert(usageEvents)
+      .values({ customerId: customer.id, periodStart: "2026-10-01T00:00:00Z", channel: "whatsapp", overage: true })
+      .returning({ id: usageEvents.id });
+    await tx
+      .insert(usageCounters)
+      .values({ customerId: customer.id, periodStart: "2026-10-01T00:00:00Z", requests: 1, overageRequests: 1 });
     const [audit] = await tx
       .insert(auditLogs)
       .values({ customerId: customer.id, action: "test.seeded", actorUserId: user!.id })
@@ -77,6 +94,7 @@ export async function seedTenant(name: string) {
         messages: message!.id,
         jobs: job!.id,
         billing_records: invoice!.id,
+        usage_events: usage!.id,
         audit_logs: audit!.id,
       },
     };
