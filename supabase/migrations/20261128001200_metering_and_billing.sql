@@ -49,6 +49,9 @@ create index usage_events_unreported on public.usage_events (created_at) where o
 alter table public.messages
   add column usage_event_id uuid references public.usage_events (id) on delete set null;
 create index messages_usage_event on public.messages (usage_event_id) where usage_event_id is not null;
+-- Questions still waiting for an answer (the maintenance finds interrupted API calls by it).
+create index messages_pending_inbound on public.messages (created_at)
+  where status = 'pending' and direction = 'inbound';
 
 -- Stripe webhook events already processed (service role only).
 create table private.stripe_events (

@@ -1,6 +1,8 @@
 import { getTranslations } from "next-intl/server";
 import { AppHeader } from "@/components/app-header";
+import { UsageBanner } from "@/components/usage-banner";
 import { requireIdentity } from "@/lib/auth/current-identity";
+import { getUsage } from "@/lib/billing/usage";
 import { currentProfile } from "@/lib/tenants/current-profile";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
@@ -52,7 +54,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
       </>
     );
   }
-  const profile = await currentProfile(identity);
+  const [profile, usage] = await Promise.all([currentProfile(identity), getUsage(identity)]);
   return (
     <>
       <AppHeader
@@ -60,7 +62,10 @@ export default async function DashboardLayout({ children }: { children: React.Re
         subtitle={t("subtitle", { plan: profile.plan.name, email: identity.email })}
         links={links}
       />
-      <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
+      <main className="mx-auto max-w-5xl px-4 py-8">
+        <UsageBanner usage={usage} />
+        {children}
+      </main>
     </>
   );
 }
