@@ -47,8 +47,8 @@ export async function listTenantsForStaff(
             p.id as plan_id, p.name as plan_name,
             (select count(*)::int from documents d where d.customer_id = c.id) as document_count,
             (select coalesce(sum(d.size_bytes), 0) from documents d where d.customer_id = c.id) as storage_bytes,
-            (select count(*)::int from messages m where m.customer_id = c.id and m.direction = 'inbound'
-               and m.created_at >= date_trunc('month', now())) as requests_this_month
+            coalesce((select uc.requests from usage_counters uc where uc.customer_id = c.id
+               and uc.period_start = private.billing_period_start()), 0) as requests_this_month
           from customers c join subscriptions p on p.id = c.subscription_id
           where (${q}::text is null or lower(c.name) like ${q} or exists (
                   select 1 from users u where u.customer_id = c.id and lower(u.email) like ${q}))
