@@ -22,8 +22,18 @@ export interface MigrationResult {
 interface Runner {
   query<T>(text: string, params?: unknown[]): Promise<T[]>;
   script(text: string): Promise<void>;
+  /** Runs fn in a transaction that holds the migration lock until it ends. */
   transaction(fn: (r: Runner) => Promise<void>): Promise<void>;
 }
+
+/**
+ * Several instances may start at once: each step takes this transaction-scoped advisory
+ * lock, so one migrates while the others wait, then find the work done. Transaction-scoped
+ * (not session-level) so it also holds through a transaction-mode pooler (Supabase's port
+ * 6543), where consecutive statements outside a transaction may run on different server
+ * connections.
+ */
+const MIGRATION_LOCK = 7243190512;
 
 export function listMigrations(): { version: string; name: string; file: string }[] {
   return fs
@@ -42,11 +52,8 @@ export async function migrate(client: RawClient): Promise<MigrationResult> {
   }
   const conn = await client.sql.reserve();
   try {
-    // Several instances may start at once: one migrates, the others wait for it.
-    await conn.unsafe("select pg_advisory_lock(7243190512)");
     return await run(postgresRunner(conn));
   } finally {
-    await conn.unsafe("select pg_advisory_unlock(7243190512)").catch(() => {});
     conn.release();
   }
 }
@@ -55,33 +62,36 @@ async function run(r: Runner): Promise<MigrationResult> {
   const [{ supabase }] = (await r.query<{ supabase: boolean }>(
     "select exists (select 1 from pg_roles where rolname = 'supabase_admin') as supabase",
   )) as [{ supabase: boolean }];
-  if (!supabase) await r.script(fs.readFileSync(bootstrapFile, "utf8"));
-  await r.script(`
-    create schema if not exists supabase_migrations;
-    create table if not exists supabase_migrations.schema_migrations (
-      version text not null primary key,
-      statements text[],
-      name text
-    );`);
-  const done = new Set(
-    (await r.query<{ version: string }>("select version from supabase_migrations.schema_migrations")).map(
-      (x) => x.version,
-    ),
-  );
+  await r.transaction(async (tx) => {
+    if (!supabase) await tx.script(fs.readFileSync(bootstrapFile, "utf8"));
+    await tx.script(`
+      create schema if not exists supabase_migrations;
+      create table if not exists supabase_migrations.schema_migrations (
+        version text not null primary key,
+        statements text[],
+        name text
+      );`);
+  });
   const applied: string[] = [];
   for (const m of listMigrations()) {
-    if (done.has(m.version)) continue;
-    const text = fs.readFileSync(m.file, "utf8");
     await r.transaction(async (tx) => {
-      await tx.script(text);
+      // Read under the lock: another instance may have applied it meanwhile.
+      const done = await tx.query("select 1 from supabase_migrations.schema_migrations where version = $1", [
+        m.version,
+      ]);
+      if (done.length > 0) return;
+      await tx.script(fs.readFileSync(m.file, "utf8"));
       await tx.query("insert into supabase_migrations.schema_migrations (version, name) values ($1, $2)", [
         m.version,
         m.name,
       ]);
+      applied.push(`${m.version}_${m.name}`);
     });
-    applied.push(`${m.version}_${m.name}`);
   }
-  if (fs.existsSync(seedFile)) await r.script(fs.readFileSync(seedFile, "utf8"));
+  if (fs.existsSync(seedFile)) {
+    const seed = fs.readFileSync(seedFile, "utf8");
+    await r.transaction((tx) => tx.script(seed));
+  }
   return { applied, supabase };
 }
 
@@ -91,6 +101,7 @@ function pgliteRunner(pg: import("@electric-sql/pglite").PGlite): Runner {
     script: async (text) => {
       await q.exec(text);
     },
+    // One backend, queries serialized: no other instance can open the data dir (lib/db).
     transaction: async (fn) => {
       await pg.transaction(async (tx) => fn(make(tx)));
     },
@@ -108,6 +119,7 @@ function postgresRunner(conn: import("postgres").ReservedSql): Runner {
     transaction: async (fn) => {
       await conn.unsafe("begin");
       try {
+        await conn.unsafe(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
         await fn(r);
         await conn.unsafe("commit");
       } catch (err) {
