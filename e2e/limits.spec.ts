@@ -29,7 +29,7 @@ async function adminToken(request: APIRequestContext): Promise<string> {
 
 test("at the limit of a plan without overage, customers get the limit text and the dashboard says so", async ({
   page,
-  playwright,
+  browser,
   baseURL,
 }) => {
   test.setTimeout(120_000);
@@ -39,19 +39,25 @@ test("at the limit of a plan without overage, customers get the limit text and t
   });
   expect(signup.status(), await signup.text()).toBe(201);
   const customerId = (await signup.json()).customer.id as string;
-  const staff = await playwright.request.newContext({ baseURL });
+  const staffContext = await browser.newContext({ baseURL });
+  const staff = staffContext.request;
   const auth = { authorization: `Bearer ${await adminToken(staff)}` };
+  const planName = uniqueCompany("One answer");
   const plan = await staff.post("/api/v1/admin/subscriptions", {
     headers: auth,
-    data: { name: uniqueCompany("One answer"), monthly_request_limit: 1, storage_limit_mb: 10, price_cents: 0 },
+    data: { name: planName, monthly_request_limit: 1, storage_limit_mb: 10, price_cents: 0 },
   });
   expect(plan.status(), await plan.text()).toBe(201);
-  const moved = await staff.patch(`/api/v1/admin/customers/${customerId}`, {
-    headers: auth,
-    data: { subscription_id: (await plan.json()).id },
-  });
-  expect(moved.status(), await moved.text()).toBe(200);
-  await staff.dispose();
+  // A global admin moves the tenant onto it from the support view.
+  const admin = await staffContext.newPage();
+  await admin.goto(`/admin/tenants/${customerId}`);
+  const planSection = admin.getByRole("region", { name: "Plan" });
+  await planSection.getByLabel("Plan", { exact: true }).selectOption({ label: planName });
+  await planSection.getByLabel("Reason (optional)").fill("Trial of the one-answer plan");
+  await planSection.getByRole("button", { name: "Change plan" }).click();
+  await expect(planSection.getByRole("status")).toHaveText("Plan changed.");
+  await expectAccessible(admin, "admin tenant plan form");
+  await staffContext.close();
 
   // The tenant writes its limit text.
   await page.goto("/dashboard/settings");

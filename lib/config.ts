@@ -58,6 +58,18 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: optionalUrl,
+  /** The Billing Meter's event name that overage requests are reported under (docs/billing.md, Stripe). */
+  STRIPE_METER_EVENT_NAME: z.preprocess(emptyToUndefined, z.string().default("pdf_answers_overage")),
+  /** How long a tenant whose payment failed keeps its paid plan before moving to the default plan (default 7 days). */
+  PAYMENT_GRACE_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 86_400)
+      .default(7 * 86_400),
+  ),
   SENTRY_DSN: optionalUrl,
   SENTRY_ENVIRONMENT: optionalString,
   METRICS_TOKEN: optionalString,

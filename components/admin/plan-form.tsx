@@ -17,6 +17,8 @@ export interface EditablePlan {
   price_cents: number;
   overage_price_cents: number;
   overage_allowed: boolean;
+  stripe_price_id: string | null;
+  stripe_overage_price_id: string | null;
   tenant_count: number;
 }
 
@@ -28,6 +30,12 @@ function toCents(text: string): number | null {
   return Math.round(Number(t) * 100);
 }
 const toWhole = (text: string): number | null => (/^\d+$/.test(text.trim()) ? Number(text.trim()) : null);
+/** An empty field unlinks the Stripe price (null); anything else must look like price_…. */
+const toPriceId = (text: string): string | null | undefined => {
+  const t = text.trim();
+  if (t === "") return null;
+  return /^price_[A-Za-z0-9_]{1,200}$/.test(t) ? t : undefined;
+};
 
 /** API field → the form's field it is shown under. */
 const FIELD_OF: Record<string, string> = {
@@ -36,6 +44,8 @@ const FIELD_OF: Record<string, string> = {
   storage_limit_mb: "storage",
   price_cents: "price",
   overage_price_cents: "overage",
+  stripe_price_id: "stripePrice",
+  stripe_overage_price_id: "stripeOveragePrice",
 };
 
 /**
@@ -55,6 +65,8 @@ export function PlanForm({ plan }: { plan: EditablePlan | null }) {
     price: plan ? euros(plan.price_cents) : "",
     overage: plan ? euros(plan.overage_price_cents) : "0.00",
     overageAllowed: plan?.overage_allowed ?? false,
+    stripePrice: plan?.stripe_price_id ?? "",
+    stripeOveragePrice: plan?.stripe_overage_price_id ?? "",
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -67,7 +79,8 @@ export function PlanForm({ plan }: { plan: EditablePlan | null }) {
   }, [editingId]);
 
   const set =
-    (key: "name" | "requests" | "storage" | "price" | "overage") => (e: { currentTarget: { value: string } }) => {
+    (key: "name" | "requests" | "storage" | "price" | "overage" | "stripePrice" | "stripeOveragePrice") =>
+    (e: { currentTarget: { value: string } }) => {
       const value = e.currentTarget.value;
       setValues((v) => ({ ...v, [key]: value }));
     };
@@ -86,6 +99,10 @@ export function PlanForm({ plan }: { plan: EditablePlan | null }) {
     if (price === null) local.price = t("errors.price");
     const overage = toCents(values.overage);
     if (overage === null) local.overage = t("errors.overage");
+    const stripePrice = toPriceId(values.stripePrice);
+    if (stripePrice === undefined) local.stripePrice = t("errors.stripePrice");
+    const stripeOveragePrice = toPriceId(values.stripeOveragePrice);
+    if (stripeOveragePrice === undefined) local.stripeOveragePrice = t("errors.stripePrice");
     setErrors(local);
     if (Object.keys(local).length > 0) {
       setFormError(t("errors.checkFields"));
@@ -105,6 +122,8 @@ export function PlanForm({ plan }: { plan: EditablePlan | null }) {
           price_cents: price,
           overage_price_cents: overage,
           overage_allowed: values.overageAllowed,
+          stripe_price_id: stripePrice,
+          stripe_overage_price_id: stripeOveragePrice,
         }),
       });
       const body = (await res.json().catch(() => null)) as { id?: string; error?: { details?: unknown } } | null;
@@ -166,6 +185,37 @@ export function PlanForm({ plan }: { plan: EditablePlan | null }) {
           <Field id="plan-overage" label={t("overage")} hint={t("overageHint")} error={errors.overage}>
             {(control) => (
               <input {...control} type="text" inputMode="decimal" value={values.overage} onChange={set("overage")} />
+            )}
+          </Field>
+          <Field id="plan-stripe-price" label={t("stripePrice")} hint={t("stripePriceHint")} error={errors.stripePrice}>
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                spellCheck={false}
+                autoComplete="off"
+                maxLength={206}
+                value={values.stripePrice}
+                onChange={set("stripePrice")}
+              />
+            )}
+          </Field>
+          <Field
+            id="plan-stripe-overage-price"
+            label={t("stripeOveragePrice")}
+            hint={t("stripeOveragePriceHint")}
+            error={errors.stripeOveragePrice}
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                spellCheck={false}
+                autoComplete="off"
+                maxLength={206}
+                value={values.stripeOveragePrice}
+                onChange={set("stripeOveragePrice")}
+              />
             )}
           </Field>
         </div>

@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = {
   planUpdated: "admin.plan_updated",
   tenantSuspended: "admin.tenant_suspended",
   tenantReactivated: "admin.tenant_reactivated",
+  tenantPlanChanged: "admin.tenant_plan_changed",
   userRoleChanged: "admin.user_role_changed",
   auditListed: "admin.audit_listed",
   healthViewed: "admin.health_viewed",
@@ -29,4 +30,8 @@ export const KNOWN_AUDIT_ACTIONS = [
   "customer.purged",
   "document.uploaded",
   "document.deleted",
+  // Stripe (lib/billing/stripe): plan changes Stripe made, failed payments, ended grace periods.
+  "billing.plan_changed",
+  "billing.payment_failed",
+  "billing.grace_expired",
 ].sort();

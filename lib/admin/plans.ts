@@ -12,6 +12,14 @@ import { assertGlobalAdmin, assertStaff } from "./staff";
 /** Postgres `integer`: anything larger could not be stored. */
 const MAX_INT = 2_147_483_647;
 const count = () => z.number().int().min(0).max(MAX_INT);
+/** A Stripe Price id (price_…), or null to unlink; omitted keeps the current value. */
+const stripePriceId = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^price_[A-Za-z0-9_]{1,200}$/, "must be a Stripe Price id (price_…)")
+    .nullable()
+    .optional();
 
 /** POST /admin/subscriptions: no id creates a plan, an id updates that plan. */
 export const planInputSchema = z
@@ -23,6 +31,10 @@ export const planInputSchema = z
     price_cents: count(),
     overage_price_cents: count().optional(),
     overage_allowed: z.boolean().optional(),
+    /** The plan's licensed monthly Stripe Price; tenants check out with it. */
+    stripe_price_id: stripePriceId(),
+    /** The metered Stripe Price that overage requests are billed with (a Billing Meter). */
+    stripe_overage_price_id: stripePriceId(),
   })
   .strict();
 export type PlanInput = z.output<typeof planInputSchema>;
@@ -35,6 +47,8 @@ export interface PlanView {
   price_cents: number;
   overage_price_cents: number;
   overage_allowed: boolean;
+  stripe_price_id: string | null;
+  stripe_overage_price_id: string | null;
   is_default: boolean;
   /** Tenants on this plan now: a change to its limits applies to all of them at once. */
   tenant_count: number;
@@ -53,6 +67,8 @@ function planView(p: PlanRow, tenantCount: number): PlanView {
     price_cents: p.priceCents,
     overage_price_cents: p.overagePriceCents,
     overage_allowed: p.overageAllowed,
+    stripe_price_id: p.stripePriceId,
+    stripe_overage_price_id: p.stripeOveragePriceId,
     is_default: p.isDefault,
     tenant_count: tenantCount,
     created_at: new Date(p.createdAt).toISOString(),
@@ -133,6 +149,8 @@ async function createPlan(tx: Tx, staff: Identity, input: PlanInput, meta: Reque
       priceCents: input.price_cents,
       overagePriceCents: input.overage_price_cents ?? 0,
       overageAllowed: input.overage_allowed ?? false,
+      stripePriceId: input.stripe_price_id ?? null,
+      stripeOveragePriceId: input.stripe_overage_price_id ?? null,
     })
     .returning();
   const plan = planView(row as PlanRow, 0);
@@ -164,6 +182,8 @@ async function updatePlan(tx: Tx, staff: Identity, id: string, input: PlanInput,
       // Omitted optional fields keep their value: a client that only knows API.md's fields loses nothing.
       ...(input.overage_price_cents !== undefined ? { overagePriceCents: input.overage_price_cents } : {}),
       ...(input.overage_allowed !== undefined ? { overageAllowed: input.overage_allowed } : {}),
+      ...(input.stripe_price_id !== undefined ? { stripePriceId: input.stripe_price_id } : {}),
+      ...(input.stripe_overage_price_id !== undefined ? { stripeOveragePriceId: input.stripe_overage_price_id } : {}),
     })
     .where(eq(subscriptions.id, id))
     .returning();
@@ -195,4 +215,6 @@ const editable = (p: PlanView) => ({
   price_cents: p.price_cents,
   overage_price_cents: p.overage_price_cents,
   overage_allowed: p.overage_allowed,
+  stripe_price_id: p.stripe_price_id,
+  stripe_overage_price_id: p.stripe_overage_price_id,
 });

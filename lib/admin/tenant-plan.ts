@@ -1,5 +1,5 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { type RequestMeta, recordAudit } from "@/lib/audit/record-audit";
 import type { Identity } from "@/lib/auth/identity";
@@ -68,4 +68,15 @@ export async function changeTenantPlan(
     });
     return { id: tenant.id, name: tenant.name, plan, changed: true };
   });
+}
+
+/** The plans staff can put a tenant on, cheapest first (for the support view's form). */
+export async function planChoices(staff: Identity): Promise<{ id: string; name: string }[]> {
+  assertGlobalAdmin(staff);
+  return asService("plan names for the staff plan form", (tx) =>
+    tx
+      .select({ id: subscriptions.id, name: subscriptions.name })
+      .from(subscriptions)
+      .orderBy(asc(subscriptions.priceCents), asc(subscriptions.name)),
+  );
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { type RequestMeta, recordAudit } from "@/lib/audit/record-audit";
 import type { Identity, Role } from "@/lib/auth/identity";
+import { type Invoice, readInvoices } from "@/lib/billing/invoices";
 import { asService, rows } from "@/lib/db/client";
 import { notFound } from "@/lib/http/errors";
 import { readSettings } from "@/lib/tenants/settings";
@@ -10,6 +11,7 @@ import { assertStaff } from "./staff";
 
 export const SUPPORT_VIEW_DOCUMENTS = 100;
 export const SUPPORT_VIEW_MESSAGES = 30;
+export const SUPPORT_VIEW_INVOICES = 12;
 const MESSAGE_PREVIEW_CHARS = 500;
 
 type Status = "active" | "suspended" | "pending_deletion";
@@ -39,6 +41,18 @@ export interface TenantSupportView {
     message_count: number;
     subscriber_count: number;
   };
+  /** The metered billing period (usage_counters) and the payment state. */
+  billing: {
+    period_start: string;
+    period_end: string;
+    requests_used: number;
+    request_limit: number;
+    overage_requests: number;
+    billing_status: "none" | "active" | "past_due" | "canceled";
+    payment_failed_at: string | null;
+  };
+  /** The newest SUPPORT_VIEW_INVOICES billing records, newest period first. */
+  invoices: Invoice[];
   manychat: { configured: boolean; key_last4: string | null; page_name: string | null };
   webhook_url: string | null;
   settings: { language: string; memory_turns: number; burst_window_seconds: number; fallback_flow: boolean };
@@ -108,6 +122,12 @@ export async function getTenantSupportView(
       jobs_queued: number;
       jobs_running: number;
       jobs_failed: number;
+      period_start: string | Date;
+      period_end: string | Date;
+      period_requests: number;
+      period_overage_requests: number;
+      billing_status: TenantSupportView["billing"]["billing_status"];
+      payment_failed_at: string | Date | null;
     }>(
       tx,
       sql`select c.id, c.name, c.status, c.created_at, c.deletion_requested_at, c.settings,
@@ -123,8 +143,13 @@ export async function getTenantSupportView(
             (select count(distinct m.subscriber_id)::int from messages m where m.customer_id = c.id) as subscriber_count,
             (select count(*)::int from jobs j where j.customer_id = c.id and j.status = 'queued') as jobs_queued,
             (select count(*)::int from jobs j where j.customer_id = c.id and j.status = 'running') as jobs_running,
-            (select count(*)::int from jobs j where j.customer_id = c.id and j.status = 'failed') as jobs_failed
+            (select count(*)::int from jobs j where j.customer_id = c.id and j.status = 'failed') as jobs_failed,
+            b.start_at as period_start, (b.start_at at time zone 'UTC' + interval '1 month') at time zone 'UTC' as period_end,
+            coalesce(u.requests, 0) as period_requests, coalesce(u.overage_requests, 0) as period_overage_requests,
+            c.billing_status, c.payment_failed_at
           from customers c join subscriptions p on p.id = c.subscription_id
+            cross join (select date_trunc('month', now() at time zone 'UTC') at time zone 'UTC' as start_at) b
+            left join usage_counters u on u.customer_id = c.id and u.period_start = b.start_at
           where c.id = ${customerId}`,
     );
     if (!c) throw notFound("Tenant");
@@ -170,6 +195,7 @@ export async function getTenantSupportView(
           from messages where customer_id = ${customerId}
           order by created_at desc, id desc limit ${SUPPORT_VIEW_MESSAGES}`,
     );
+    const invoices = await readInvoices(tx, { limit: SUPPORT_VIEW_INVOICES, customerId });
     await recordAudit(tx, {
       action: AUDIT_ACTIONS.tenantViewed,
       actor: staff,
@@ -201,6 +227,16 @@ export async function getTenantSupportView(
         message_count: c.message_count,
         subscriber_count: c.subscriber_count,
       },
+      billing: {
+        period_start: iso(c.period_start) as string,
+        period_end: iso(c.period_end) as string,
+        requests_used: c.period_requests,
+        request_limit: c.monthly_request_limit,
+        overage_requests: c.period_overage_requests,
+        billing_status: c.billing_status,
+        payment_failed_at: iso(c.payment_failed_at),
+      },
+      invoices: invoices.items,
       manychat: {
         configured: c.manychat_configured,
         key_last4: c.manychat_key_last4,

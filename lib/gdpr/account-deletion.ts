@@ -5,6 +5,7 @@ import { type RequestMeta, recordAudit } from "@/lib/audit/record-audit";
 import type { Identity } from "@/lib/auth/identity";
 import { tenantClaims } from "@/lib/auth/identity";
 import { deleteSupabaseUser } from "@/lib/auth/supabase-auth";
+import { isStripeMissing, stripeClient } from "@/lib/billing/stripe/client";
 import { config } from "@/lib/config";
 import { asService, rows } from "@/lib/db/client";
 import { customers, jobs, sessions, users } from "@/lib/db/schema";
@@ -112,16 +113,22 @@ export async function restoreCustomer(
 export const hashedCustomerId = (id: string) => `sha256:${createHash("sha256").update(id).digest("hex")}`;
 
 /**
- * Purges one workspace whose grace period is over: its stored files, its users' Supabase
- * Auth accounts, then the customers row (every tenant table follows by cascade). Does
+ * Purges one workspace whose grace period is over: its Stripe subscription (cancelled), its
+ * stored files, its users' Supabase Auth accounts, then the customers row (every tenant table follows by cascade). Does
  * nothing if the workspace was restored or is not due yet.
  */
 export async function purgeCustomer(customerId: string): Promise<boolean> {
   const grace = config().DELETION_GRACE_SECONDS;
   const [due] = await asService("purge: is the deleted workspace due", (tx) =>
-    rows<{ id: string; user_ids: string[] | null; emails: string[] | null; documents: number }>(
+    rows<{
+      id: string;
+      user_ids: string[] | null;
+      emails: string[] | null;
+      documents: number;
+      stripe_subscription_id: string | null;
+    }>(
       tx,
-      sql`select c.id, array(select u.id::text from users u where u.customer_id = c.id) as user_ids,
+      sql`select c.id, c.stripe_subscription_id, array(select u.id::text from users u where u.customer_id = c.id) as user_ids,
                  array(select lower(u.email) from users u where u.customer_id = c.id) as emails,
                  (select count(*) from documents d where d.customer_id = c.id)::int as documents
           from customers c
@@ -130,6 +137,15 @@ export async function purgeCustomer(customerId: string): Promise<boolean> {
     ),
   );
   if (!due) return false;
+  // Stripe stops charging first: if this fails, the job is retried with the id still there.
+  const stripe = stripeClient();
+  if (stripe && due.stripe_subscription_id) {
+    try {
+      await stripe.subscriptions.cancel(due.stripe_subscription_id);
+    } catch (err) {
+      if (!isStripeMissing(err)) throw err;
+    }
+  }
   // Files first: if this fails, the job is retried with the rows still there to find them.
   await fileStorage().deletePrefix(customerId);
   if (config().authMode === "supabase") {

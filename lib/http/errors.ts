@@ -4,6 +4,7 @@
  */
 export const errorStatus = {
   invalid_json: 400,
+  invalid_signature: 400,
   validation_failed: 422,
   unauthenticated: 401,
   invalid_credentials: 401,

@@ -57,6 +57,12 @@ const securitySchemes = {
     name: "X-Webhook-Secret",
     description: "The workspace's inbound secret (GET /customers/me, inbound_webhook.secret).",
   },
+  stripeSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "Stripe-Signature",
+    description: "Stripe's signature of the raw body, checked with STRIPE_WEBHOOK_SECRET.",
+  },
   cronSecret: { type: "http", scheme: "bearer", description: "CRON_SECRET." },
   metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN, when it is set." },
   uploadToken: { type: "apiKey", in: "query", name: "token", description: "Part of the signed upload URL." },
@@ -69,6 +75,7 @@ const securityOf: Record<Security, Record<string, string[]>[]> = {
   staff: [{ bearerAuth: [] }, { sessionCookie: [] }],
   admin: [{ bearerAuth: [] }, { sessionCookie: [] }],
   webhook: [{ webhookSecret: [] }],
+  stripe: [{ stripeSignature: [] }],
   cron: [{ cronSecret: [] }],
   // {}: no token needed when METRICS_TOKEN is unset.
   metrics: [{ metricsToken: [] }, {}],
@@ -80,7 +87,10 @@ function commonErrors(op: Operation): Record<number, string> {
   const errors: Record<number, string> = {};
   if (op.body && "schema" in op.body) errors[400] = "invalid_json: the body is not JSON.";
   if (op.body || op.query) errors[422] = "validation_failed: details lists each {path, message}.";
-  if (op.security !== "public" && op.security !== "metrics") errors[401] = "unauthenticated.";
+  // The Stripe webhook answers a bad signature with 400 invalid_signature, never 401.
+  if (op.security !== "public" && op.security !== "metrics" && op.security !== "stripe") {
+    errors[401] = "unauthenticated.";
+  }
   if (op.security === "metrics") errors[401] = "unauthenticated: METRICS_TOKEN is set and was not sent.";
   if (["tenant", "staff", "admin"].includes(op.security)) {
     errors[403] =

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { auditQuerySchema } from "@/lib/admin/audit-log";
 import { planInputSchema } from "@/lib/admin/plans";
+import { tenantPlanChangeSchema } from "@/lib/admin/tenant-plan";
 import { tenantStatusChangeSchema } from "@/lib/admin/tenant-status";
 import { userRoleSchema } from "@/lib/admin/user-role";
 import { myAuditQuerySchema } from "@/lib/audit/list-audit-logs";
 import { loginSchema, signupSchema } from "@/lib/auth/accounts";
+import { checkoutSchema } from "@/lib/billing/stripe/checkout";
 import { uploadUrlSchema } from "@/lib/documents/upload-document";
 import { pageQuerySchema } from "@/lib/http/pagination";
 import { inboundPayloadSchema } from "@/lib/manychat/inbound-payload";
@@ -21,7 +23,17 @@ import * as r from "./response-schemas";
  * fails when a route file under app/api/v1 has a method that is not listed here, or the
  * other way round.
  */
-export type Security = "public" | "user" | "tenant" | "staff" | "admin" | "webhook" | "cron" | "metrics" | "upload";
+export type Security =
+  | "public"
+  | "user"
+  | "tenant"
+  | "staff"
+  | "admin"
+  | "webhook"
+  | "stripe"
+  | "cron"
+  | "metrics"
+  | "upload";
 
 export interface Operation {
   method: "get" | "post" | "put" | "patch" | "delete";
@@ -47,6 +59,15 @@ type Reply =
 const req = <S extends z.ZodType>(name: string, schema: S) => ({ name, schema });
 const ok = (description: string, schema: z.ZodType, name: string): Reply => ({ description, schema, name });
 const none = (description: string): Reply => ({ description });
+
+// What Stripe posts (its Event object); the route reads it only after the signature holds.
+const stripeEventShape = z
+  .object({
+    id: z.string().describe("evt_…"),
+    type: z.string().describe("e.g. invoice.paid"),
+    data: z.object({ object: z.record(z.string(), z.unknown()) }),
+  })
+  .describe("A Stripe Event, signed in the Stripe-Signature header.");
 
 // The staff console's tenant list takes a search beside the page (app/api/v1/admin/customers).
 const tenantListQuery = pageQuerySchema.extend({ query: z.string().max(200).optional() });
@@ -231,10 +252,16 @@ export const operations: Operation[] = [
     path: "/query",
     tag: "Answers",
     summary: "Ask a question of the workspace's documents",
-    description: "Recorded like a WhatsApp question; `answered:false` marks a question the documents do not cover.",
+    description:
+      "Recorded like a WhatsApp question; `answered:false` marks a question the documents do not cover. Each answer is one request of the plan.",
     security: "tenant",
     body: req("QueryRequest", querySchema),
-    responses: { 200: ok("The answer with its sources.", r.answer, "Answer") },
+    responses: {
+      200: ok("The answer with its sources.", r.answer, "Answer"),
+      402: none(
+        "limit_exceeded: the plan has no overage and its requests are used up; `details` has requests_used and request_limit. The question is recorded as limited.",
+      ),
+    },
   },
   {
     method: "get",
@@ -274,6 +301,63 @@ export const operations: Operation[] = [
     security: "tenant",
     responses: { 200: ok("Requests and storage used, limits, estimated overage.", r.usage, "Usage") },
   },
+  {
+    method: "get",
+    path: "/billing/invoices",
+    tag: "Billing",
+    summary: "Invoices: one per closed billing period",
+    description:
+      "Newest period first. Written when a period ends (the plan's price and the overage), then completed by Stripe's invoice when payments are configured.",
+    security: "tenant",
+    query: pageQuerySchema,
+    responses: { 200: ok("The tenant's billing records.", r.invoiceList, "InvoiceList") },
+  },
+  {
+    method: "post",
+    path: "/billing/checkout",
+    tag: "Billing",
+    summary: "Change plan: a Stripe Checkout or Customer Portal URL",
+    description:
+      "Without a Stripe subscription: a Checkout Session for the plan's price (and its metered overage price). With one: the Customer Portal confirming the change, or the cancellation for a free plan. The plan changes when Stripe confirms (webhook).",
+    security: "tenant",
+    body: req("CheckoutRequest", checkoutSchema),
+    responses: {
+      200: ok("Send the browser to url.", r.redirectUrl, "RedirectUrl"),
+      404: none("not_found: no such plan."),
+      409: none(
+        "conflict: payments are not configured, the plan has no Stripe price, or the workspace is already on it.",
+      ),
+      503: none("service_unavailable: Stripe could not be reached."),
+    },
+  },
+  {
+    method: "post",
+    path: "/billing/portal",
+    tag: "Billing",
+    summary: "Stripe Customer Portal (payment method, invoices, cancellation)",
+    security: "tenant",
+    responses: {
+      200: ok("Send the browser to url.", r.redirectUrl, "RedirectUrl"),
+      409: none("conflict: payments are not configured, or the workspace has no Stripe customer yet."),
+      503: none("service_unavailable: Stripe could not be reached."),
+    },
+  },
+  {
+    method: "post",
+    path: "/billing/stripe-webhook",
+    tag: "Billing",
+    summary: "Stripe webhook events",
+    description:
+      "Verified with the Stripe-Signature header on the raw body (STRIPE_WEBHOOK_SECRET). Acts on checkout.session.completed, customer.subscription.created/updated/deleted, invoice.paid and invoice.payment_failed; each event id once.",
+    security: "stripe",
+    body: req("StripeEvent", stripeEventShape),
+    responses: {
+      200: ok("Received (also for a replayed or an ignored event).", r.stripeWebhookResult, "StripeWebhookResult"),
+      400: none("invalid_signature: missing, wrong or expired signature; nothing changed."),
+      413: none("Body over 512 KB."),
+      503: none("service_unavailable: Stripe could not be reached or webhooks are not configured; Stripe retries."),
+    },
+  },
   // ---------------------------------------------------------------- webhook
   {
     method: "post",
@@ -307,6 +391,17 @@ export const operations: Operation[] = [
     summary: "Support view of one tenant",
     security: "staff",
     responses: { 200: ok("Audited read.", r.tenantSupportView, "TenantSupportView") },
+  },
+  {
+    method: "patch",
+    path: "/admin/customers/{id}",
+    tag: "Admin",
+    summary: "Put a tenant on another plan",
+    description:
+      "Its limits apply at once; requests already counted this period stay counted. A tenant billed through Stripe gets its plan from Stripe's next subscription event.",
+    security: "admin",
+    body: req("TenantPlanChange", tenantPlanChangeSchema),
+    responses: { 200: ok("The tenant's plan.", r.tenantPlanResult, "TenantPlanResult") },
   },
   {
     method: "post",

@@ -24,7 +24,7 @@ export const errorEnvelope = z.object({
     code: z
       .string()
       .describe(
-        "invalid_json, validation_failed, unauthenticated, invalid_credentials, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, limit_exceeded, rate_limited, service_unavailable, internal",
+        "invalid_json, invalid_signature, validation_failed, unauthenticated, invalid_credentials, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, limit_exceeded, rate_limited, service_unavailable, internal",
       ),
     message: z.string(),
     details: z
@@ -199,6 +199,23 @@ const plan = z.object({
   overage_allowed: z.boolean(),
 });
 
+export const invoice = z.object({
+  id,
+  period_start: timestamp,
+  period_end: timestamp.describe("Exclusive: the start of the next period."),
+  plan_name: nullable(z.string()),
+  requests_used: z.number().int(),
+  amount_cents: z.number().int().describe("The plan's price at the close of the period."),
+  overage_cents: z.number().int().describe("Requests past the limit × the plan's overage price."),
+  total_cents: z.number().int(),
+  status: z
+    .enum(["open", "draft", "paid", "payment_failed", "void"])
+    .describe("open: owed; paid: settled or nothing owed; payment_failed: Stripe could not charge."),
+  hosted_invoice_url: nullable(z.string()).describe("Stripe's page for the invoice, when there is one."),
+  created_at: timestamp,
+});
+export const invoiceList = list(invoice);
+
 export const tenantList = list(
   z.object({
     id,
@@ -227,6 +244,18 @@ export const tenantSupportView = z
       message_count: z.number().int(),
       subscriber_count: z.number().int(),
     }),
+    billing: z
+      .object({
+        period_start: timestamp,
+        period_end: timestamp,
+        requests_used: z.number().int(),
+        request_limit: z.number().int(),
+        overage_requests: z.number().int(),
+        billing_status: z.enum(["none", "active", "past_due", "canceled"]),
+        payment_failed_at: nullable(timestamp),
+      })
+      .describe("The metered requests of the current billing period and the payment state."),
+    invoices: z.array(invoice).describe("The newest billing records, newest period first."),
     manychat: z.object({ configured: z.boolean(), key_last4: nullable(z.string()), page_name: nullable(z.string()) }),
     webhook_url: nullable(z.string()),
     users: z.array(
@@ -238,6 +267,13 @@ export const tenantSupportView = z
   })
   .describe("What support sees of one tenant: never a secret (no key, no webhook secret). Reading it is audited.");
 
+export const tenantPlanResult = z.object({
+  id,
+  name: z.string(),
+  plan: z.object({ id, name: z.string() }),
+  changed: z.boolean().describe("False when the tenant was already on that plan."),
+});
+
 export const tenantStatusResult = z.object({
   id,
   name: z.string(),
@@ -246,6 +282,8 @@ export const tenantStatusResult = z.object({
 });
 
 export const planView = plan.extend({
+  stripe_price_id: nullable(z.string()).describe("The licensed monthly Stripe Price tenants check out with."),
+  stripe_overage_price_id: nullable(z.string()).describe("The metered Stripe Price billed from the overage meter."),
   is_default: z.boolean(),
   tenant_count: z.number().int(),
   created_at: timestamp,
@@ -331,6 +369,13 @@ export const usage = z.object({
   storage_limit_mb: z.number().int(),
   overage_requests: z.number().int(),
   estimated_overage_cents: z.number().int(),
+  limit_reached: z
+    .boolean()
+    .describe(
+      "A plan without overage has used its requests: WhatsApp customers get the limit text until the period ends.",
+    ),
+  billing_status: z.enum(["none", "active", "past_due", "canceled"]),
+  payment_failed_at: nullable(timestamp),
   plan: z.object({
     id,
     name: z.string(),
@@ -341,3 +386,15 @@ export const usage = z.object({
 });
 
 export const sweepResult = z.object({ processed: z.number().int() });
+
+export const redirectUrl = z.object({
+  url: z.url().describe("Where to send the browser: a Stripe Checkout or Customer Portal page."),
+});
+
+export const stripeWebhookResult = z.object({
+  received: z.literal(true),
+  event_id: z.string(),
+  outcome: z
+    .enum(["processed", "duplicate", "ignored"])
+    .describe("duplicate: this event id was processed before; ignored: an event type the app does not act on."),
+});

@@ -101,6 +101,8 @@ describe("no credentials", () => {
   // A new one must be classified here.
   const PUBLIC: Record<string, { status: number; code?: string; orUnauthenticated?: boolean }> = {
     "POST /api/v1/webhook/manychat": { status: 401, code: "unauthenticated" },
+    // Authenticated by the Stripe-Signature header on the raw body: none → 400, nothing done.
+    "POST /api/v1/billing/stripe-webhook": { status: 400, code: "invalid_signature" },
     "GET /api/v1/cron/sweep": { status: 401, code: "unauthenticated" },
     "PUT /api/v1/storage/upload": { status: 401, code: "unauthenticated" },
     "POST /api/v1/auth/login": { status: 422, code: "validation_failed" },

@@ -200,7 +200,7 @@ describe("plans (POST /admin/subscriptions)", () => {
     expect(paths).toEqual(["monthly_request_limit", "name", "overage_price_cents", "price_cents", "storage_limit_mb"]);
 
     expectError(await post({}), 422, "validation_failed");
-    expectError(await post({ ...planBody(), stripe_price_id: "price_x" }), 422, "validation_failed");
+    expectError(await post({ ...planBody(), stripe_price_id: "not a Stripe price" }), 422, "validation_failed");
     expectError(await post({ ...planBody(), id: "not-a-uuid" }), 422, "validation_failed");
     expectError(
       await as("admin", "/api/v1/admin/subscriptions", { method: "POST", rawBody: "{nope" }),

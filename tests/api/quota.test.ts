@@ -27,7 +27,9 @@ let server: AppServer | null = null;
 let adminToken = "";
 const adminEmail = `quota-admin-${randomUUID().slice(0, 8)}@example.test`;
 const LIMIT_TEXT = "We have reached our monthly limit of automatic answers. Our team will reply to you soon.";
-const DOC: string[][] = [["Our opening hours are 9am to 6pm, Monday to Saturday. Delivery costs 4 euros for every order."]];
+const DOC: string[][] = [
+  ["Our opening hours are 9am to 6pm, Monday to Saturday. Delivery costs 4 euros for every order."],
+];
 const QUESTION = "What are your opening hours?";
 
 beforeAll(async () => {
@@ -129,12 +131,7 @@ describe(`request limits on ${process.env.TEST_DB}`, () => {
     const shop = await tenantOnPlan({ monthly_request_limit: 2, overage_allowed: false });
     const subscribers = [1, 2, 3].map((i) => `quota-${i}-${randomUUID().slice(0, 8)}`);
     for (const subscriber of subscribers) {
-      const ack = await postWebhook(
-        shop.secret,
-        { subscriber_id: subscriber, text: QUESTION },
-        {},
-        baseUrl,
-      );
+      const ack = await postWebhook(shop.secret, { subscriber_id: subscriber, text: QUESTION }, {}, baseUrl);
       expect(ack.status).toBe(200);
       // One after the other: the first two are within the plan.
       await waitForSends(subscriber, 1);

@@ -1,5 +1,6 @@
 import { getTranslations } from "next-intl/server";
 import { AppHeader } from "@/components/app-header";
+import { HideOnPath } from "@/components/hide-on-path";
 import { UsageBanner } from "@/components/usage-banner";
 import { requireIdentity } from "@/lib/auth/current-identity";
 import { getUsage } from "@/lib/billing/usage";
@@ -63,7 +64,10 @@ export default async function DashboardLayout({ children }: { children: React.Re
         links={links}
       />
       <main className="mx-auto max-w-5xl px-4 py-8">
-        <UsageBanner usage={usage} />
+        {/* The billing page shows the same notices in full. */}
+        <HideOnPath path="/dashboard/billing">
+          <UsageBanner usage={usage} />
+        </HideOnPath>
         {children}
       </main>
     </>

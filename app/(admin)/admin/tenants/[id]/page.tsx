@@ -4,9 +4,17 @@ import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { adminFormat, roleLabel, tenantStatus } from "@/components/admin/format";
 import { Notice, StatusBadge, TableRegion, TD, TH, THEAD } from "@/components/admin/table-region";
+import { TenantPlanControl } from "@/components/admin/tenant-plan-control";
 import { TenantStatusControl } from "@/components/admin/tenant-status-control";
+import { INVOICE_STATUS_CLASS, isInvoiceStatus, periodLabel } from "@/components/billing/invoice-format";
 import { requireStaffPage } from "@/lib/admin/staff-page";
-import { getTenantSupportView, SUPPORT_VIEW_DOCUMENTS, type TenantSupportView } from "@/lib/admin/tenant-support-view";
+import { planChoices } from "@/lib/admin/tenant-plan";
+import {
+  getTenantSupportView,
+  SUPPORT_VIEW_DOCUMENTS,
+  SUPPORT_VIEW_INVOICES,
+  type TenantSupportView,
+} from "@/lib/admin/tenant-support-view";
 import { AppError } from "@/lib/http/errors";
 import { assertUuid } from "@/lib/http/ids";
 
@@ -43,7 +51,9 @@ export default async function TenantSupportPage({ params }: { params: Promise<{ 
   const [t, ta, format] = await Promise.all([getTranslations("adminTenant"), getTranslations("admin"), getFormatter()]);
   const f = adminFormat(format, ta);
   const status = tenantStatus(ta, tenant.status);
-  const limit = tenant.plan.monthly_request_limit;
+  const limit = tenant.billing.request_limit;
+  const used = tenant.billing.requests_used;
+  const day = (iso: string) => format.dateTime(new Date(iso), { dateStyle: "medium", timeZone: "UTC" });
 
   return (
     <div className="space-y-8">
@@ -134,14 +144,27 @@ export default async function TenantSupportPage({ params }: { params: Promise<{ 
               ? t("usage.planFree", { plan: tenant.plan.name })
               : t("usage.planPrice", { plan: tenant.plan.name, price: f.euros(tenant.plan.price_cents) })}
           </Item>
-          <Item term={t("usage.requests")}>
-            {t("usage.requestsOf", { used: f.number(tenant.usage.requests_this_month), limit: f.number(limit) })}
-            {tenant.usage.requests_this_month > limit && (
+          <Item term={t("billing.requests")}>
+            {t("usage.requestsOf", { used: f.number(used), limit: f.number(limit) })}
+            {used >= limit && (
               <span className="text-red-800">
                 {" "}
                 ({tenant.plan.overage_allowed ? t("usage.inOverage") : t("usage.overLimit")})
               </span>
             )}
+          </Item>
+          <Item term={t("billing.period")}>
+            {t("billing.periodValue", {
+              start: day(tenant.billing.period_start),
+              end: day(new Date(new Date(tenant.billing.period_end).getTime() - 1).toISOString()),
+            })}
+          </Item>
+          <Item term={t("billing.payment")}>
+            <span className={tenant.billing.billing_status === "past_due" ? "text-red-800" : undefined}>
+              {t(`billing.paymentStatus.${tenant.billing.billing_status}`, {
+                date: tenant.billing.payment_failed_at ? f.time(tenant.billing.payment_failed_at) : "?",
+              })}
+            </span>
           </Item>
           <Item term={t("usage.storage")}>
             {t("usage.storageOf", {
@@ -166,6 +189,99 @@ export default async function TenantSupportPage({ params }: { params: Promise<{ 
           </Item>
         </dl>
       </section>
+
+      <div className="space-y-3">
+        <h2 id="invoices-heading" className="text-lg font-semibold">
+          {t("invoices.heading")}
+        </h2>
+        {tenant.invoices.length === 0 ? (
+          <Notice>{t("invoices.empty")}</Notice>
+        ) : (
+          <TableRegion labelledBy="invoices-heading">
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">
+                {t("invoices.caption", { name: tenant.name, count: SUPPORT_VIEW_INVOICES })}
+              </caption>
+              <thead className={THEAD}>
+                <tr>
+                  <th scope="col" className={TH}>
+                    {t("invoices.period")}
+                  </th>
+                  <th scope="col" className={`${TH} text-right`}>
+                    {t("invoices.requests")}
+                  </th>
+                  <th scope="col" className={`${TH} text-right`}>
+                    {t("invoices.amount")}
+                  </th>
+                  <th scope="col" className={`${TH} text-right`}>
+                    {t("invoices.overage")}
+                  </th>
+                  <th scope="col" className={`${TH} text-right`}>
+                    {t("invoices.total")}
+                  </th>
+                  <th scope="col" className={TH}>
+                    {t("invoices.status")}
+                  </th>
+                  <th scope="col" className={TH}>
+                    {t("invoices.invoice")}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tenant.invoices.map((inv) => {
+                  const period = periodLabel(format, inv.period_start);
+                  const s = isInvoiceStatus(inv.status)
+                    ? { label: t(`invoices.statusLabel.${inv.status}`), className: INVOICE_STATUS_CLASS[inv.status] }
+                    : { label: inv.status, className: "ring-slate-300" };
+                  return (
+                    <tr key={inv.id} className="border-t border-slate-200">
+                      <td className={`${TD} whitespace-nowrap font-medium`}>
+                        {period}
+                        {inv.plan_name && <p className="font-normal text-slate-600">{inv.plan_name}</p>}
+                      </td>
+                      <td className={`${TD} text-right tabular-nums`}>{f.number(inv.requests_used)}</td>
+                      <td className={`${TD} whitespace-nowrap text-right tabular-nums`}>{f.euros(inv.amount_cents)}</td>
+                      <td className={`${TD} whitespace-nowrap text-right tabular-nums`}>
+                        {f.euros(inv.overage_cents)}
+                      </td>
+                      <td className={`${TD} whitespace-nowrap text-right font-medium tabular-nums`}>
+                        {f.euros(inv.total_cents)}
+                      </td>
+                      <td className={TD}>
+                        <StatusBadge label={s.label} className={s.className} />
+                      </td>
+                      <td className={`${TD} whitespace-nowrap`}>
+                        {inv.hosted_invoice_url ? (
+                          <a
+                            href={inv.hosted_invoice_url}
+                            target="_blank"
+                            rel="noopener noreferrer"
+                            aria-label={t("invoices.openLabel", { period })}
+                            className="font-medium text-brand-800 underline"
+                          >
+                            {t("invoices.open")}
+                          </a>
+                        ) : (
+                          t("invoices.none")
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableRegion>
+        )}
+      </div>
+
+      {canEdit && tenant.status !== "pending_deletion" && (
+        <section aria-labelledby="plan-heading" className="rounded-lg border border-slate-200 bg-white p-5">
+          <h2 id="plan-heading" className="text-lg font-semibold">
+            {t("planControl.heading")}
+          </h2>
+          <TenantPlanControl tenantId={tenant.id} currentPlanId={tenant.plan.id} plans={await planChoices(identity)} />
+        </section>
+      )}
 
       <section aria-labelledby="status-heading" className="rounded-lg border border-slate-200 bg-white p-5">
         <h2 id="status-heading" className="text-lg font-semibold">

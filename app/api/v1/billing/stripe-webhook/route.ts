@@ -1,0 +1,12 @@
+import { handleStripeWebhook } from "@/lib/billing/stripe/webhook";
+import { readTextCapped } from "@/lib/http/read-body";
+import { apiRoute, json } from "@/lib/http/route";
+
+/**
+ * Stripe's webhook. Public: the Stripe-Signature header, checked on the raw body, is the
+ * authentication; a bad one is a 400 and changes nothing.
+ */
+export const POST = apiRoute({ access: "public", resolveIdentity: false }, async ({ req }) => {
+  const body = await readTextCapped(req, 512 * 1024, "The Stripe event is larger than 512 KB.");
+  return json(await handleStripeWebhook(body, req.headers.get("stripe-signature")));
+});
