@@ -51,7 +51,6 @@ export async function UsageBanner({ usage }: { usage: Usage }) {
     banner.tone === "alert" ? "border-red-300 bg-red-50 text-red-950" : "border-amber-300 bg-amber-50 text-amber-950";
   return (
     <section
-      role={banner.tone === "alert" ? "alert" : "status"}
       aria-labelledby="usage-banner-title"
       data-testid="usage-banner"
       className={`mb-6 flex flex-col gap-2 rounded-lg border p-4 sm:flex-row sm:items-center sm:justify-between ${colours}`}

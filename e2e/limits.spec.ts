@@ -85,7 +85,7 @@ test("at the limit of a plan without overage, customers get the limit text and t
 
   // Every dashboard page now carries the banner, with the way to a larger plan.
   await page.goto("/dashboard/conversations");
-  const banner = page.getByRole("alert").filter({ hasText: "answers for this month are used up" });
+  const banner = page.getByRole("region", { name: "Your plan's answers for this month are used up" });
   await expect(banner).toBeVisible();
   await expect(banner).toContainText("WhatsApp customers get your plan limit text");
   await expectAccessible(page, "conversations with the limit banner");

@@ -250,6 +250,8 @@ async function record(
         error: delivery.status === "failed" ? delivery.error : null,
       })
       .where(inArray(messages.id, ids));
+    // The answer did not reach the customer: its request is given back (not counted, not billed).
+    if (delivery.status === "failed") await releaseRequest(tx, ids);
     const [reply] = await tx
       .insert(messages)
       .values({

@@ -217,6 +217,24 @@ describe(`request limits on ${process.env.TEST_DB}`, () => {
     const stored = await api("/api/v1/messages?subscriber_id=api-failing", { token: shop.token, baseUrl });
     expect(stored.body.items).toEqual([expect.objectContaining({ direction: "inbound", status: "failed" })]);
     expect((await usage(shop)).requests_used).toBe(0);
+
+    // ManyChat refusing the answer for good (3011: the 24-hour window is closed): not counted either.
+    await setFake(inject("geminiUrl"), { fail: null });
+    await setFake(inject("manychatUrl"), { fail: { error: 3011 } });
+    const subscriber = `quota-3011-${randomUUID().slice(0, 8)}`;
+    expect((await postWebhook(shop.secret, { subscriber_id: subscriber, text: QUESTION }, {}, baseUrl)).status).toBe(
+      200,
+    );
+    await expect
+      .poll(
+        async () =>
+          (await api(`/api/v1/messages?subscriber_id=${subscriber}`, { token: shop.token, baseUrl })).body.items.find(
+            (m: { direction: string }) => m.direction === "inbound",
+          )?.status,
+        { timeout: 20_000 },
+      )
+      .toBe("failed");
+    expect((await usage(shop)).requests_used).toBe(0);
   });
 
   it("100 concurrent messages at the edge of the limit: never past it, every one stored and answered", async () => {

@@ -545,6 +545,27 @@ const invoicesOf = async (t: Tenant) =>
   }[];
 
 describe("invoices", () => {
+  it("a second Stripe invoice in the same month gets a record of its own; the first is kept as it was", async () => {
+    const t = await subscribed();
+    const first = `in_first_${randomUUID().slice(0, 8)}`;
+    const second = `in_second_${randomUUID().slice(0, 8)}`;
+    expect((await deliver(stripeEvent("invoice.paid", invoiceObject(t, "paid", first)))).status).toBe(200);
+    // A proration or renewal invoice whose period starts in the same month, a little later.
+    const later = { ...invoiceObject(t, "open", second), period_start: Math.floor(Date.now() / 1000) + 5 };
+    expect((await deliver(stripeEvent("invoice.payment_failed", later))).status).toBe(200);
+    const records = await invoicesOf(t);
+    expect(records).toHaveLength(2);
+    expect(records).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ status: "paid", hosted_invoice_url: `https://invoice.stripe.test/${first}` }),
+        expect.objectContaining({
+          status: "payment_failed",
+          hosted_invoice_url: `https://invoice.stripe.test/${second}`,
+        }),
+      ]),
+    );
+  });
+
   it("invoice.paid → the period's billing record is paid, with Stripe's hosted page and amounts", async () => {
     const t = await subscribed();
     const id = `in_paid_${randomUUID().slice(0, 8)}`;
@@ -563,6 +584,8 @@ describe("invoices", () => {
   it("invoice.payment_failed → past due on the paid plan; after the grace period, the Free plan and the subscription canceled", async () => {
     const t = await subscribed();
     const id = `in_failed_${randomUUID().slice(0, 8)}`;
+    // Stripe's own view after a failed renewal: the subscription is past due.
+    fake.subscriptions.get(t.subscription)!.status = "past_due";
     const res = await deliver(stripeEvent("invoice.payment_failed", invoiceObject(t, "open", id)));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect((await invoicesOf(t))[0]).toMatchObject({ status: "payment_failed" });
@@ -597,6 +620,19 @@ describe("invoices", () => {
       })
       .toBe(1);
     expect(fake.subscriptions.get(t.subscription)?.status).toBe("canceled");
+  });
+
+  it("a payment made at Stripe whose invoice.paid has not arrived yet: the grace period does not cancel it", async () => {
+    const t = await subscribed();
+    const id = `in_late_${randomUUID().slice(0, 8)}`;
+    expect((await deliver(stripeEvent("invoice.payment_failed", invoiceObject(t, "open", id)))).status).toBe(200);
+    // The subscription is active again at Stripe (paid), but the webhook is late.
+    await new Promise((r) => setTimeout(r, (GRACE_SECONDS + 1) * 1000));
+    expect((await cron()).status).toBe(200);
+    expect(fake.requestsTo("DELETE", `/v1/subscriptions/${t.subscription}`)).toHaveLength(0);
+    expect(await planOf(t)).toBe(plans.pro);
+    const usage = await api("/api/v1/billing/usage", { token: t.token, baseUrl });
+    expect(usage.body).toMatchObject({ billing_status: "active", payment_failed_at: null });
   });
 
   it("a payment failure then paid: the grace period ends and the plan stays", async () => {

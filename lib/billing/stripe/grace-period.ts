@@ -6,7 +6,7 @@ import { asService, rows, type Tx } from "@/lib/db/client";
 import { customers } from "@/lib/db/schema";
 import { log } from "@/lib/log";
 import { isStripeMissing, stripeClient } from "./client";
-import { defaultPlanId } from "./subscription-sync";
+import { defaultPlanId, retrieveSubscription } from "./subscription-sync";
 
 const BATCH = 50;
 
@@ -66,6 +66,17 @@ async function endGracePeriod(customerId: string, grace: number): Promise<boolea
   // Stripe first, outside any transaction (no lock waits on Stripe): it stops charging.
   const stripe = stripeClient();
   if (stripe && due.stripeSubscriptionId) {
+    // The invoice.paid event may be late (Stripe retries webhooks for days): ask Stripe first.
+    const current = await retrieveSubscription(stripe, due.stripeSubscriptionId);
+    if (current && (current.status === "active" || current.status === "trialing")) {
+      await asService("maintenance: a late payment ends the grace period", (tx) =>
+        tx
+          .update(customers)
+          .set({ paymentFailedAt: null, billingStatus: "active" })
+          .where(eq(customers.id, customerId)),
+      );
+      return false;
+    }
     try {
       await stripe.subscriptions.cancel(due.stripeSubscriptionId);
     } catch (err) {

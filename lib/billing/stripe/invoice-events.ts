@@ -51,6 +51,28 @@ export async function recordInvoice(
             amount_cents = excluded.amount_cents,
             overage_cents = excluded.overage_cents,
             status = excluded.status
+          -- Never take over the record of another Stripe invoice (a renewal or a proration
+          -- in the same month): that one is kept below, under its own period.
+          where b.stripe_invoice_id is null
+          returning b.status`,
+    );
+  }
+  if (stored.length === 0) {
+    // The month's record already belongs to another invoice: this one gets a record of its
+    // own, filed under Stripe's exact period start, so no invoice is ever lost.
+    const periodEnd =
+      Number.isFinite(invoice.period_end) && invoice.period_end > periodStart ? invoice.period_end : null;
+    stored = await rows<{ status: string }>(
+      tx,
+      sql`insert into billing_records as b (customer_id, subscription_id, period_start, period_end,
+                                            amount_cents, overage_cents, status, stripe_invoice_id, hosted_invoice_url)
+          values (${tenant.id}, ${tenant.subscriptionId}, to_timestamp(${periodStart}::double precision),
+                  coalesce(to_timestamp(${periodEnd}::double precision),
+                           to_timestamp(${periodStart}::double precision) + interval '1 month'),
+                  ${amount}, ${overage}, ${outcome}, ${invoice.id}, ${url})
+          on conflict (customer_id, period_start) do update set
+            status = case when b.status = 'paid' then 'paid' else excluded.status end
+          where b.stripe_invoice_id = excluded.stripe_invoice_id
           returning b.status`,
     );
   }

@@ -51,16 +51,41 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
   // Subscription state comes from Stripe itself, read before any row is locked.
   const subscriptionId = subscriptionOf(event);
   const current = subscriptionId ? await retrieveSubscription(needStripe(stripeClient()), subscriptionId) : null;
-  return asService("stripe webhook: a verified event", async (tx) => {
+  const outcome = await asService("stripe webhook: a verified event", async (tx) => {
     const fresh = await rows<{ id: string }>(
       tx,
       sql`insert into private.stripe_events (id, type) values (${event.id}, ${event.type})
           on conflict (id) do nothing returning id`,
     );
-    if (fresh.length === 0) return { received: true, event_id: event.id, outcome: "duplicate" };
+    if (fresh.length === 0) return { received: true, event_id: event.id, outcome: "duplicate" } as const;
     await applyEvent(tx, event, current);
-    return { received: true, event_id: event.id, outcome: "processed" };
+    return { received: true, event_id: event.id, outcome: "processed" } as const;
   });
+  // Two events of one subscription processed at once may commit in either order, each with
+  // what Stripe said when it asked. Ask again after committing: if Stripe has moved on, apply
+  // its state now, so the last write always follows the latest read.
+  if (subscriptionId && outcome.outcome === "processed") {
+    let applied = current;
+    for (let round = 0; round < 2; round++) {
+      const again = await retrieveSubscription(needStripe(stripeClient()), subscriptionId).catch(() => applied);
+      if (sameState(again, applied)) break;
+      await asService("stripe webhook: Stripe's newer subscription state", (tx) => applyEvent(tx, event, again));
+      applied = again;
+    }
+  }
+  return outcome;
+}
+
+/** Whether two reads of a subscription would set the same plan and billing state. */
+function sameState(a: Stripe.Subscription | null, b: Stripe.Subscription | null): boolean {
+  const key = (s: Stripe.Subscription | null) =>
+    s
+      ? JSON.stringify([
+          s.status,
+          (s.items?.data ?? []).map((i) => (typeof i.price === "string" ? i.price : i.price?.id)).sort(),
+        ])
+      : "none";
+  return key(a) === key(b);
 }
 
 /** The subscription a checkout or subscription event is about. */
