@@ -324,6 +324,20 @@ describe("checkout", () => {
     expect(checkoutCalls()).toBe(before);
   });
 
+  it("a second checkout while the first one's subscription is on its way → 409, no second subscription", async () => {
+    const t = await tenant();
+    const first = await post("/api/v1/billing/checkout", t.token, { plan_id: plans.pro });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const customer = [...fake.customers.values()].find((c) => metaTenant(c.metadata) === t.id)!.id as string;
+    // The customer paid in that tab; Stripe's webhook has not reached the app yet.
+    fake.setSubscription({ customer, status: "active", prices: [price.pro], metadata: { customer_id: t.id } });
+    const sessionsBefore = fake.requestsTo("POST", "/v1/checkout/sessions").length;
+    const again = await post("/api/v1/billing/checkout", t.token, { plan_id: plans.business });
+    expectError(again, 409, "conflict");
+    expect(again.body.error.message).toMatch(/already has a Stripe subscription/);
+    expect(fake.requestsTo("POST", "/v1/checkout/sessions")).toHaveLength(sessionsBefore);
+  });
+
   it("with a subscription, changing plan opens the Customer Portal's confirm flow; a free plan its cancel flow", async () => {
     const t = await subscribed();
     const sub = fake.subscriptions.get(t.subscription)!;

@@ -13,7 +13,8 @@ import type { AddressInfo } from "node:net";
  * - POST /v1/customers · GET /v1/customers/:id
  * - POST /v1/checkout/sessions (mode, customer, line_items[].price must be known prices)
  *   → a session with a `url` on this server
- * - GET /v1/subscriptions/:id · DELETE /v1/subscriptions/:id (cancels). Subscriptions
+ * - GET /v1/subscriptions?customer=&status= · GET /v1/subscriptions/:id ·
+ *   DELETE /v1/subscriptions/:id (cancels). Subscriptions
  *   are set by the test (setSubscription), as Stripe would after a checkout or a change.
  * - POST /v1/billing_portal/sessions → a session with a `url` and the `flow` asked for
  * - POST /v1/billing/meter_events: recorded; an identifier seen before is refused (400)
@@ -173,6 +174,16 @@ export async function startStripeFake() {
       };
       sessions.set(id, session);
       return send(res, session);
+    }
+    if (method === "GET" && path === "/v1/subscriptions") {
+      // The list endpoint: filtered by customer, and by status ("all" keeps canceled ones).
+      const status = typeof body.status === "string" ? body.status : null;
+      const data = [...subscriptions.values()].filter(
+        (x) =>
+          (typeof body.customer !== "string" || x.customer === body.customer) &&
+          (status === "all" || (status ? x.status === status : x.status !== "canceled")),
+      );
+      return send(res, { object: "list", url: "/v1/subscriptions", has_more: false, data });
     }
     if (method === "GET" && subscriptionPath) {
       const id = subscriptionPath[1] as string;

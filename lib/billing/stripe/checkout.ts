@@ -69,6 +69,9 @@ export async function startCheckout(
   }
 
   const stripeCustomerId = await ensureStripeCustomer(stripe, tenant, identity.email);
+  // A checkout finished in another tab may not have reached us yet (its webhook is on the
+  // way): a second one would start a second subscription, charged as well.
+  if (tenant.stripeCustomerId) await refuseIfSubscribed(stripe, tenant.stripeCustomerId);
   const lineItems: Stripe.Checkout.SessionCreateParams.LineItem[] = [
     { price: plan.stripePriceId as string, quantity: 1 },
   ];
@@ -90,6 +93,22 @@ export async function startCheckout(
     return { url: session.url };
   } catch (err) {
     throw stripeFailure(err, "start the checkout");
+  }
+}
+
+async function refuseIfSubscribed(stripe: Stripe, stripeCustomerId: string): Promise<void> {
+  let live: Stripe.Subscription[];
+  try {
+    const found = await stripe.subscriptions.list({ customer: stripeCustomerId, status: "all", limit: 20 });
+    live = found.data.filter((sub) => ["active", "trialing", "past_due", "unpaid", "incomplete"].includes(sub.status));
+  } catch (err) {
+    throw stripeFailure(err, "check the workspace's subscriptions");
+  }
+  if (live.length > 0) {
+    throw new AppError(
+      "conflict",
+      "This workspace already has a Stripe subscription (it may take a minute to show here). Change its plan from this page once it does, or manage it in the billing portal.",
+    );
   }
 }
 
