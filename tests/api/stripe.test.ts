@@ -7,6 +7,7 @@ import { type StripeFake, startStripeFake } from "../fakes/stripe";
 import { type ApiResponse, api, expectError, signUp } from "../support/api";
 import { type AppServer, startAppServer } from "../support/app-server";
 import { openDirectDatabase } from "../support/direct-db";
+import { createDatabase } from "../support/postgres-admin";
 import { seedTenant } from "../support/seed";
 
 // Stripe (issue 6, docs/billing.md): checkout and the Customer Portal send the right
@@ -28,6 +29,10 @@ const price = {
 };
 
 let fake: StripeFake;
+// On PostgreSQL the suite has a database of its own: the run's shared server (without
+// Stripe, with other grace periods) would otherwise take this suite's jobs.
+let ownDb: { url: string; drop: () => Promise<void> } | null = null;
+const openDb = () => openDirectDatabase(ownDb ? { databaseUrl: ownDb.url } : {});
 let server: AppServer | null = null;
 let baseUrl = "";
 const plans = { free: "", pro: "", business: "", unpriced: "" };
@@ -38,7 +43,8 @@ beforeAll(async () => {
   fake.addPrice(price.pro);
   fake.addPrice(price.proMeter, "metered");
   fake.addPrice(price.business);
-  const db = await openDirectDatabase();
+  if (process.env.TEST_DB === "postgres") ownDb = await createDatabase();
+  const db = await openDb();
   await db.asService("test fixture: plans sold through Stripe", async (tx) => {
     const [free] = await tx.select().from(subscriptions).where(eq(subscriptions.isDefault, true));
     plans.free = free!.id;
@@ -98,7 +104,7 @@ beforeAll(async () => {
     await inbound(meter.pending, "pending");
   });
   await db.closeDatabase();
-  const databaseUrl = db.kind === "postgres" ? inject("databaseUrl") : null;
+  const databaseUrl = ownDb?.url ?? null;
   server = await startAppServer(
     {
       MANYCHAT_API_URL: inject("manychatUrl"),
@@ -121,6 +127,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await fake?.close();
+  await ownDb?.drop();
 });
 
 // ------------------------------------------------------------------ helpers
@@ -690,7 +697,7 @@ describe("overage meter events", () => {
   // the case is defined only there.
   if (process.env.TEST_DB !== "postgres") return;
   it("a pending request is sent once its answer is settled", async () => {
-    const db = await openDirectDatabase();
+    const db = await openDb();
     try {
       await db.asService("test fixture: the answer went out", (tx) =>
         tx.update(messages).set({ status: "answered" }).where(eq(messages.usageEventId, meter.pending)),
