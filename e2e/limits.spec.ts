@@ -53,7 +53,7 @@ test("at the limit of a plan without overage, customers get the limit text and t
   await admin.goto(`/admin/tenants/${customerId}`);
   const planSection = admin.getByRole("region", { name: "Plan" });
   await planSection.getByLabel("Plan", { exact: true }).selectOption({ label: planName });
-  await planSection.getByLabel("Reason (optional)").fill("Trial of the one-answer plan");
+  await planSection.getByLabel("Reason for the plan change (optional)").fill("Trial of the one-answer plan");
   await planSection.getByRole("button", { name: "Change plan" }).click();
   await expect(planSection.getByRole("status")).toHaveText("Plan changed.");
   await expectAccessible(admin, "admin tenant plan form");

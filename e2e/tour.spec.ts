@@ -30,6 +30,9 @@ async function visit(page: Page, url: string, name: string, heading: RegExp | st
 }
 
 test("public pages", async ({ page, consoleGuard }) => {
+  // Five pages, each checked by axe and photographed in full at two widths (the API
+  // reference is long): more than the default minute on a busy machine.
+  test.setTimeout(180_000);
   consoleGuard.allow(/status of 404/);
   await visit(page, "/", "landing", /WhatsApp customers/);
   await visit(page, "/login", "login", "Log in");
@@ -39,6 +42,7 @@ test("public pages", async ({ page, consoleGuard }) => {
 });
 
 test("every dashboard page, with a document and a conversation", async ({ page }) => {
+  test.setTimeout(180_000);
   await signUpViaApi(page.request, { email: uniqueEmail("tour"), company: uniqueCompany("Tour Bakery") });
   await page.goto("/dashboard");
   const origin = new URL(page.url()).origin;

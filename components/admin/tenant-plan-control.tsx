@@ -74,7 +74,7 @@ export function TenantPlanControl({
         </div>
         <div>
           <label htmlFor="plan-reason" className="block font-medium text-slate-800">
-            {tc("reason")}
+            {t("reason")}
           </label>
           <input
             id="plan-reason"
