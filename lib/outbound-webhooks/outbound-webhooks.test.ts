@@ -28,16 +28,49 @@ describe("isPublicAddress", () => {
     "::ffff:10.0.0.1",
     "64:ff9b::a00:1",
     "2001:db8::1",
+    // IPv4-compatible (deprecated ::/96): what `http://[::127.0.0.1]/` is parsed to.
+    "::127.0.0.1",
+    "::7f00:1",
+    "::10.0.0.1",
+    "::8.8.8.8",
+    // IPv4-mapped and NAT64 however they are written.
+    "0:0:0:0:0:ffff:7f00:1",
+    "0000:0000:0000:0000:0000:ffff:127.0.0.1",
+    "::FFFF:127.0.0.1",
+    "64:ff9b::127.0.0.1",
+    "64:ff9b:0:0:0:0:7f00:1",
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b:1::8.8.8.8",
+    // SIIT IPv4-translated (::ffff:0:0:0/96).
+    "::ffff:0:7f00:1",
+    "::ffff:0:8.8.8.8",
+    // Outside the global unicast range 2000::/3, or special inside it.
+    "::2",
+    "100::1",
+    "4000::1",
+    "fc00::",
+    "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    "fe80::1%eth0",
+    "febf::1",
+    "2001::1", // Teredo
+    "2002:7f00:1::1", // 6to4 of 127.0.0.1
+    "3fff::1",
   ])("%s is not public", (ip) => {
     expect(isPublicAddress(ip)).toBe(false);
   });
 
-  it.each(["93.184.215.14", "8.8.8.8", "172.32.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"])(
-    "%s is public",
-    (ip) => {
-      expect(isPublicAddress(ip)).toBe(true);
-    },
-  );
+  it.each([
+    "93.184.215.14",
+    "8.8.8.8",
+    "172.32.0.1",
+    "2606:4700:4700::1111",
+    "2a00:1450:4007:80e::200e",
+    "::ffff:8.8.8.8",
+    "0:0:0:0:0:ffff:808:808",
+    "64:ff9b::8.8.8.8",
+  ])("%s is public", (ip) => {
+    expect(isPublicAddress(ip)).toBe(true);
+  });
 
   it("anything that is not an address is not public", () => {
     expect(isPublicAddress("localhost")).toBe(false);
@@ -67,6 +100,12 @@ describe("assertPublicWebhookUrl (at save time)", () => {
       "http://2130706433/",
       "http://0177.0.0.1/",
       "http://[::ffff:127.0.0.1]/",
+      "http://[::127.0.0.1]/",
+      "http://[0:0:0:0:0:ffff:127.0.0.1]/",
+      "http://[64:ff9b::127.0.0.1]/",
+      "http://[::ffff:0:127.0.0.1]/",
+      "http://[fd00::1]/",
+      "http://[fe80::1]/",
     ]) {
       await refused(url);
     }

@@ -33,45 +33,62 @@ for (const [net, prefix] of [
   blocked.addSubnet(net, prefix, "ipv4");
 }
 for (const [net, prefix] of [
-  ["::", 127], // unspecified and loopback
   ["64:ff9b:1::", 48], // local-use NAT64
-  ["100::", 64], // discard
   ["2001::", 23], // IETF protocol assignments (Teredo, …)
   ["2001:db8::", 32], // documentation
-  ["2002::", 16], // 6to4
+  ["2002::", 16], // 6to4 (embeds any IPv4 address, 127.0.0.1 included)
   ["3fff::", 20], // documentation
-  ["fc00::", 7], // unique local
-  ["fe80::", 10], // link-local
-  ["fec0::", 10], // site-local (deprecated)
-  ["ff00::", 8], // multicast
 ] as const) {
   blocked.addSubnet(net, prefix, "ipv6");
 }
 
-/** The IPv4 address inside an IPv4-mapped or NAT64 IPv6 address, if any. */
-function embeddedIpv4(ip: string): string | null {
-  const m = /^(?:::ffff:|64:ff9b::)(.+)$/i.exec(ip);
-  if (!m) return null;
-  const tail = m[1] as string;
-  if (isIP(tail) === 4) return tail;
-  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(tail);
-  if (!hex) return null;
-  const hi = Number.parseInt(hex[1] as string, 16);
-  const lo = Number.parseInt(hex[2] as string, 16);
-  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
+/**
+ * The eight 16-bit groups of an IPv6 address, however it is written: `::` anywhere,
+ * leading zeros, upper case, a dotted IPv4 tail (`::ffff:127.0.0.1`), a zone (`%eth0`).
+ */
+function ipv6Groups(ip: string): number[] | null {
+  let text = ip.replace(/%.*$/, "").toLowerCase();
+  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    if (isIP(dotted[2] as string) !== 4) return null;
+    const [a, b, c, d] = (dotted[2] as string).split(".").map(Number) as [number, number, number, number];
+    text = `${dotted[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((g) => Number.parseInt(g, 16)));
+  const head = parse(halves[0] as string);
+  const tail = halves.length === 2 ? parse(halves[1] as string) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const groups = [...head, ...Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  return groups.some((g) => !Number.isInteger(g) || g < 0 || g > 0xffff) ? null : groups;
 }
 
-/** True when the address is a public unicast address (not private, loopback, link-local, reserved…). */
+const ipv4Of = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
+const allZero = (groups: number[]) => groups.every((g) => g === 0);
+
+/**
+ * True when the address is a public unicast address (not private, loopback, link-local,
+ * reserved…). IPv6 is judged by an allow-list: only global unicast (2000::/3) minus its
+ * special blocks is public, so loopback, unique-local (fc00::/7), link-local (fe80::/10),
+ * multicast and every reserved form are refused without being listed. An IPv4 address
+ * carried inside IPv6 (IPv4-mapped ::ffff:0:0/96 or NAT64 64:ff9b::/96, which reach it)
+ * is judged as that IPv4 address; the deprecated IPv4-compatible form (::/96, what
+ * `[::127.0.0.1]` is) and SIIT's ::ffff:0:0:0/96 are never public.
+ */
 export function isPublicAddress(ip: string): boolean {
   const family = isIP(ip);
   if (family === 4) return !blocked.check(ip, "ipv4");
-  if (family === 6) {
-    const v4 = embeddedIpv4(ip);
-    if (v4) return isPublicAddress(v4);
-    if (/^::ffff:/i.test(ip)) return false;
-    return !blocked.check(ip, "ipv6");
-  }
-  return false;
+  if (family !== 6) return false;
+  const g = ipv6Groups(ip);
+  if (!g) return false;
+  const [g0, g1, g2, g3, g4, g5, g6, g7] = g as [number, number, number, number, number, number, number, number];
+  if (allZero([g0, g1, g2, g3, g4]) && g5 === 0xffff) return isPublicAddress(ipv4Of(g6, g7));
+  if (g0 === 0x64 && g1 === 0xff9b && allZero([g2, g3, g4, g5])) return isPublicAddress(ipv4Of(g6, g7));
+  if ((g0 & 0xe000) !== 0x2000) return false;
+  const canonical = g.map((n) => n.toString(16)).join(":");
+  return !blocked.check(canonical, "ipv6");
 }
 
 const allowPrivate = () => config().OUTBOUND_WEBHOOK_ALLOW_PRIVATE;
