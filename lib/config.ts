@@ -23,6 +23,15 @@ const envSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// connection string")
       .optional(),
   ),
+  // Optional second connection for tenant work, as a login role that is a member of
+  // `authenticated` only (docs/deploy.md): a tenant transaction then cannot leave its role.
+  DATABASE_TENANT_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// connection string")
+      .optional(),
+  ),
   DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(10)),
   ADMIN_EMAILS: z.preprocess(
     emptyToUndefined,
@@ -79,7 +88,9 @@ const envSchema = z.object({
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ),
   // Background work tuning (defaults suit production; tests shorten the waits).
-  JOB_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
+  // A job's lease: heartbeats renew it every third of it, so a worker is presumed dead ~10 s after its
+  // last one (a crash is recovered within seconds) while a stall of several seconds still keeps it.
+  JOB_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(10)),
   JOB_RETRY_BASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(600_000).default(1000)),
   /** How long a deleted workspace can be restored by an admin before it is purged (default 30 days). */
   DELETION_GRACE_SECONDS: z.preprocess(
@@ -118,6 +129,24 @@ const envSchema = z.object({
   /** Self-hosted (server.ts): "off" hands the webhook to the Next.js route as well. */
   WEBHOOK_DIRECT: z.preprocess(emptyToUndefined, z.enum(["on", "off"]).default("on")),
   SWEEPER_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).max(600_000).default(2000)),
+  /**
+   * WhatsApp replies one process has at ManyChat at once per tenant, each held until its
+   * outcome is recorded (lib/rag/reply-sends.ts). A crash can repeat only these, so this is
+   * the most duplicates per tenant a crash can cause; raise it for throughput.
+   */
+  MANYCHAT_SENDS_PER_TENANT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(25).default(1)),
+  /**
+   * Limits of the PDF reader process (lib/documents/pdf-text.ts), set by measurement
+   * (docs/architecture.md, Security): its resident memory, the time to open a file or read
+   * one page, the time for a whole document, and how many readers run at once.
+   */
+  PDF_MEMORY_LIMIT_MB: z.preprocess(emptyToUndefined, z.coerce.number().int().min(64).max(8192).default(512)),
+  PDF_PAGE_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).default(15_000)),
+  PDF_DOCUMENT_TIMEOUT_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  ),
+  PDF_MAX_PARALLEL: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).default(2)),
   GEMINI_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10).default(5)),
   GEMINI_RETRY_BASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(60_000).default(1000)),
   SESSION_TTL_HOURS: z.preprocess(
@@ -150,6 +179,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(
       "ENCRYPTION_KEY is required when DATABASE_URL is set, so every instance can read the secrets stored in the shared database. Generate one with: openssl rand -base64 32",
     );
+  }
+  if (e.DATABASE_TENANT_URL && !e.DATABASE_URL) {
+    throw new ConfigError("DATABASE_TENANT_URL is only used together with DATABASE_URL (PostgreSQL).");
   }
   const supabaseAuth = Boolean(e.NEXT_PUBLIC_SUPABASE_URL && e.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY);
   if (e.VERCEL) {

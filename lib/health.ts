@@ -1,5 +1,6 @@
 import "server-only";
 import { config } from "@/lib/config";
+import { type DatabaseRole, databaseRole } from "@/lib/db/client";
 import { checkDatabase } from "@/lib/db/health";
 import { jobQueueStats } from "@/lib/jobs/queue-stats";
 import { log } from "@/lib/log";
@@ -19,6 +20,12 @@ export interface Health {
   storage_ms: number;
   /** Seconds the oldest due job has waited past its run time; null when none is due (or unknown). */
   oldest_pending_job_age_seconds: number | null;
+  /**
+   * Who the app is in the database: a superuser ignores row-level security (warned at
+   * start); "dedicated" means tenant work runs on its own contained login role. Null when
+   * the database is down.
+   */
+  database_role: DatabaseRole | null;
   auth_mode: string;
   ai: "gemini" | "extractive";
   errors?: Partial<Record<"database" | "storage", string>>;
@@ -31,6 +38,7 @@ export interface Health {
  */
 export async function checkHealth(): Promise<Health> {
   const [db, storage] = await Promise.all([checkDatabase(), checkStorage()]);
+  const role = db.ok ? await databaseRole().catch(() => null) : null;
   const oldest = db.ok
     ? await withTimeout(jobQueueStats(), "the queue query").then(
         (s) => s.oldestDueAgeSeconds,
@@ -53,6 +61,7 @@ export async function checkHealth(): Promise<Health> {
     storage_kind: fileStorage().kind,
     storage_ms: storage.ms,
     oldest_pending_job_age_seconds: oldest === null ? null : Math.round(oldest * 10) / 10,
+    database_role: role,
     auth_mode: config().authMode,
     ai: config().GEMINI_API_KEY ? "gemini" : "extractive",
     ...(down.length > 0 ? { errors } : {}),

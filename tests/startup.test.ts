@@ -78,3 +78,25 @@ describe("migrations", () => {
     expect(second.stdout).toMatch(/"applied":\[\]/);
   });
 });
+
+// Least privilege (docs/deploy.md, "Database roles"). PostgreSQL only: PGlite is always
+// one superuser session.
+if (process.env.TEST_DB === "postgres")
+  describe("database roles", () => {
+    const env = () => ({ DATABASE_URL: inject("databaseUrl") as string, ENCRYPTION_KEY: inject("encryptionKey") });
+
+    it("connecting as a superuser is warned about loudly at start", () => {
+      const res = migrateCli({ ...env(), LOG_LEVEL: "info" });
+      expect(res.status, res.stderr).toBe(0);
+      expect(`${res.stdout}${res.stderr}`).toMatch(
+        /"level":40.*DATABASE_URL connects as the superuser \\"postgres\\": a superuser ignores row-level security/,
+      );
+    });
+
+    it("a tenant connection that could leave its role is refused at start, naming what is wrong", () => {
+      // The superuser itself as the "tenant" role: everything a tenant role must not be.
+      const res = migrateCli({ ...env(), DATABASE_TENANT_URL: inject("databaseUrl") as string });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/DATABASE_TENANT_URL connects as "postgres", which is a superuser, has BYPASSRLS/);
+    });
+  });

@@ -13,6 +13,9 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 interface Database {
   raw: RawClient;
   db: Db;
+  /** The connection tenant transactions run on: `db` itself unless DATABASE_TENANT_URL is set. */
+  tenantDb: Db;
+  role: DatabaseRole;
 }
 
 // One database per process, shared across Next.js bundles (instrumentation and route
@@ -37,13 +40,93 @@ async function open(): Promise<Database> {
     cfg.database === "postgres"
       ? await openPostgres(cfg.DATABASE_URL as string, cfg.DATABASE_POOL_SIZE)
       : await openPglite(cfg.dataDir);
-  const result = await migrate(raw);
-  const db = await wrap(raw);
-  log.info(
-    { database: raw.kind, applied: result.applied, ms: Date.now() - started },
-    result.applied.length > 0 ? "database migrated" : "database ready",
+  let tenantRaw: RawClient | undefined;
+  try {
+    const result = await migrate(raw);
+    const db = await wrap(raw);
+    const main = await readRole(db);
+    tenantRaw = cfg.DATABASE_TENANT_URL
+      ? await openPostgres(cfg.DATABASE_TENANT_URL, cfg.DATABASE_POOL_SIZE)
+      : undefined;
+    const tenantDb = tenantRaw ? await wrap(tenantRaw) : db;
+    if (tenantRaw) assertContainedTenantRole(await readRole(tenantDb));
+    const role: DatabaseRole = {
+      user: main.user,
+      superuser: main.superuser,
+      tenant_connection: tenantRaw ? "dedicated" : "shared",
+    };
+    if (raw.kind === "postgres" && main.superuser) {
+      log.warn(
+        { database_user: main.user },
+        `DATABASE_URL connects as the superuser "${main.user}": a superuser ignores row-level security and every privilege. Connect as a dedicated owner role and set DATABASE_TENANT_URL to a role that is a member of "authenticated" only (docs/deploy.md, "Database roles").`,
+      );
+    }
+    log.info(
+      { database: raw.kind, applied: result.applied, ms: Date.now() - started, ...role },
+      result.applied.length > 0 ? "database migrated" : "database ready",
+    );
+    if (tenantRaw) {
+      const closeTenant = tenantRaw.close;
+      const closeMain = raw.close;
+      raw.close = async () => {
+        await Promise.all([closeMain(), closeTenant()]);
+      };
+    }
+    return { raw, db, tenantDb, role };
+  } catch (err) {
+    await Promise.all([raw.close(), tenantRaw?.close()]).catch(() => {});
+    throw err;
+  }
+}
+
+/** Who the app is in the database, for /health and the start-up warning. */
+export interface DatabaseRole {
+  user: string;
+  superuser: boolean;
+  /** "dedicated": tenant work runs on its own login role (DATABASE_TENANT_URL). */
+  tenant_connection: "dedicated" | "shared";
+}
+
+export async function databaseRole(): Promise<DatabaseRole> {
+  return (await database()).role;
+}
+
+interface RoleFacts {
+  user: string;
+  superuser: boolean;
+  bypassrls: boolean;
+  service: boolean;
+  authenticated: boolean;
+}
+
+async function readRole(db: Db): Promise<RoleFacts> {
+  const [facts] = await rows<RoleFacts>(
+    db,
+    sql`select current_user as "user", r.rolsuper as superuser, r.rolbypassrls as bypassrls,
+          pg_has_role(current_user, 'service_role', 'MEMBER') as service,
+          pg_has_role(current_user, 'authenticated', 'MEMBER') as authenticated
+        from pg_roles r where r.rolname = current_user`,
   );
-  return { raw, db };
+  return facts as RoleFacts;
+}
+
+/**
+ * The tenant connection exists so that a tenant transaction cannot leave its role: RESET
+ * ROLE must land on a role that can do nothing, and SET ROLE service_role must be refused.
+ * A role that could do more is a configuration error, refused at start.
+ */
+function assertContainedTenantRole(r: RoleFacts): void {
+  const problems = [
+    r.superuser && "is a superuser",
+    r.bypassrls && "has BYPASSRLS",
+    r.service && 'can act as "service_role"',
+    !r.authenticated && 'is not a member of "authenticated"',
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new Error(
+      `DATABASE_TENANT_URL connects as "${r.user}", which ${problems.join(", ")}. It must be a login role that is a member of "authenticated" only, e.g. create role pdf_answers_tenant login noinherit password '…'; grant authenticated to pdf_answers_tenant; (docs/deploy.md, "Database roles").`,
+    );
+  }
 }
 
 async function wrap(raw: RawClient): Promise<Db> {
@@ -75,11 +158,13 @@ export interface Claims {
 /**
  * Runs `fn` in a transaction as a tenant: role `authenticated` and the verified claims,
  * both transaction-local, so row-level security decides what every statement sees.
- * This is the only way tenant data is read or written.
+ * This is the only way tenant data is read or written. With DATABASE_TENANT_URL it runs on
+ * a login role that is a member of `authenticated` only, so even injected SQL could not
+ * `RESET ROLE` or `SET ROLE service_role` its way out.
  */
 export async function withTenant<T>(claims: Claims, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const { db } = await database();
-  return db.transaction(async (tx) => {
+  const { tenantDb } = await database();
+  return tenantDb.transaction(async (tx) => {
     await tx.execute(
       sql`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`,
     );

@@ -354,6 +354,15 @@ export const health = z.object({
   oldest_pending_job_age_seconds: nullable(z.number()).describe(
     "Seconds the oldest due job has waited past its run time; null when none is due. Reported, never a reason for 503.",
   ),
+  database_role: nullable(
+    z.object({
+      user: z.string(),
+      superuser: z.boolean(),
+      tenant_connection: z.enum(["dedicated", "shared"]),
+    }),
+  ).describe(
+    "Who the app is in the database: superuser true ignores row-level security (warned at start); tenant_connection dedicated means tenant work runs on its own contained login role (DATABASE_TENANT_URL). Null when the database is down.",
+  ),
   auth_mode: z.string(),
   ai: z.enum(["gemini", "extractive"]),
   errors: z.record(z.string(), z.string()).optional(),

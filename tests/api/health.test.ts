@@ -24,6 +24,13 @@ describe("GET /health", () => {
     const age = res.body.oldest_pending_job_age_seconds;
     expect(age === null || (typeof age === "number" && age >= 0)).toBe(true);
     expect(res.body.errors).toBeUndefined();
+    // Who the app is in the database. The PostgreSQL suite runs tenant work on a contained
+    // login role (tests/support/global-setup.ts); PGlite is always one superuser session.
+    expect(res.body.database_role).toMatchObject(
+      process.env.TEST_DB === "postgres"
+        ? { user: "postgres", superuser: true, tenant_connection: "dedicated" }
+        : { superuser: true, tenant_connection: "shared" },
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { type AppServer, startAppServer } from "./app-server";
-import { createDatabase } from "./postgres-admin";
+import { createDatabase, createTenantRole } from "./postgres-admin";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -25,10 +25,16 @@ export default async function setup(project: TestProject) {
   const { startGeminiFake } = await import("../fakes/gemini");
   const gemini = await startGeminiFake();
   let database: { url: string; drop: () => Promise<void> } | null = null;
+  let tenantRole: { url: string; drop: () => Promise<void> } | null = null;
   let server: AppServer;
   const encryptionKey = randomBytes(32).toString("base64");
   try {
-    if (kind === "postgres") database = await createDatabase();
+    if (kind === "postgres") {
+      database = await createDatabase();
+      // Tenant work on its own contained login role, as docs/deploy.md recommends: the
+      // whole PostgreSQL suite runs the way a careful deployment does.
+      tenantRole = await createTenantRole(database.url);
+    }
     server = await startAppServer({
       MANYCHAT_API_URL: manychat.url,
       GEMINI_API_KEY: "test-gemini-key",
@@ -43,11 +49,13 @@ export default async function setup(project: TestProject) {
       ADMIN_EMAILS: "admin@example.test",
       ENCRYPTION_KEY: encryptionKey,
       ...(database ? { DATABASE_URL: database.url } : {}),
+      ...(tenantRole ? { DATABASE_TENANT_URL: tenantRole.url } : {}),
     });
   } catch (err) {
     await manychat.close();
     await gemini.close();
     await database?.drop();
+    await tenantRole?.drop();
     throw err;
   }
   project.provide("baseUrl", server.url);
@@ -61,5 +69,6 @@ export default async function setup(project: TestProject) {
     await manychat.close();
     await gemini.close();
     await database?.drop();
+    await tenantRole?.drop();
   };
 }

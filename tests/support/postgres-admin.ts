@@ -35,3 +35,37 @@ export async function createDatabase(prefix = "pa_test"): Promise<{ url: string;
     },
   };
 }
+
+/**
+ * A login role for tenant work, as docs/deploy.md ("Database roles") tells a deployer to
+ * create: a member of `authenticated` only, with no privileges of its own. Returns the
+ * database URL as that role (DATABASE_TENANT_URL) and a drop for after the run.
+ */
+export async function createTenantRole(databaseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `pa_tenant_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    // The app's bootstrap creates `authenticated` on first start; the grant needs it now.
+    await admin.unsafe(`do $$ begin
+        if not exists (select 1 from pg_roles where rolname = 'authenticated') then
+          create role authenticated nologin noinherit;
+        end if;
+      exception when duplicate_object or unique_violation then null;
+      end $$`);
+    await admin.unsafe(`create role ${name} login noinherit`);
+    await admin.unsafe(`grant authenticated to ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(databaseUrl);
+  url.username = name;
+  url.password = "";
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop role if exists ${name}`).catch(() => {});
+      await a.end();
+    },
+  };
+}
