@@ -19,9 +19,18 @@ const nextConfig: NextConfig = {
     "prom-client",
     "@sentry/nextjs",
   ],
-  // The migration runner reads these files at start-up, also on serverless hosts.
+  // The migration runner reads these files at start-up, also on serverless hosts; the PDF
+  // reader process (lib/documents/pdf-text.ts) runs pdf-worker.mjs, which imports unpdf
+  // from node_modules, so both ship even though no bundle imports them.
   outputFileTracingIncludes: {
-    "/**": ["./supabase/migrations/*.sql", "./supabase/seed.sql", "./lib/db/sql/*.sql"],
+    "/**": [
+      "./supabase/migrations/*.sql",
+      "./supabase/seed.sql",
+      "./lib/db/sql/*.sql",
+      "./lib/documents/pdf-worker.mjs",
+      "./node_modules/unpdf/package.json",
+      "./node_modules/unpdf/dist/**",
+    ],
   },
   poweredByHeader: false,
   // Security headers on every response (lib/http/security-headers.ts); pages get their

@@ -144,7 +144,7 @@ const envSchema = z.object({
   PDF_PAGE_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).default(15_000)),
   PDF_DOCUMENT_TIMEOUT_MS: z.preprocess(
     emptyToUndefined,
-    z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+    z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   ),
   PDF_MAX_PARALLEL: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).default(2)),
   GEMINI_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10).default(5)),

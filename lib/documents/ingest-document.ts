@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { embedTexts, GeminiError, geminiConfigured, ocrPdf } from "@/lib/ai/gemini-client";
 import { type Claims, rows, withTenant } from "@/lib/db/client";
+import { errorText, pgText } from "@/lib/db/pg-text";
 import { customers, documentChunks, documents, jobs } from "@/lib/db/schema";
 import { PermanentJobError, RetryLaterError } from "@/lib/jobs/job-errors";
 import type { JobRow } from "@/lib/jobs/job-queue";
@@ -11,7 +12,8 @@ import { fileStorage } from "@/lib/storage";
 import { readSettings } from "@/lib/tenants/settings";
 import { type Chunk, chunkPages, type PageText } from "./chunk-text";
 import { ftsConfigFor } from "./fts-config";
-import { openPdf, PdfReadError, pageText } from "./pdf-text";
+import { MAX_PDF_PAGES } from "./limits";
+import { PdfReadError, readPdfPages } from "./pdf-text";
 
 /**
  * The ingestion job: extract each page's text (OCR for scans when Gemini is
@@ -137,7 +139,7 @@ export const ingestDocumentJob: JobHandler = {
       await tx.delete(documentChunks).where(eq(documentChunks.documentId, documentId));
       await tx
         .update(documents)
-        .set({ status: "failed", error: humanReason(error), chunkCount: 0 })
+        .set({ status: "failed", error: errorText(humanReason(error)), chunkCount: 0 })
         .where(eq(documents.id, documentId));
     });
   },
@@ -148,36 +150,41 @@ function humanReason(error: string): string {
   return error;
 }
 
+/**
+ * Reads every page's text in a PDF reader process (lib/documents/pdf-text.ts): a PDF that
+ * is unreadable or exceeds the reader's memory, time or text limits fails for good, with
+ * the reason the reader gives.
+ */
 async function extractPages(bytes: Uint8Array, documentId: string, claims: Claims, ctx: JobContext) {
-  let pdf: Awaited<ReturnType<typeof openPdf>>;
+  const pages: PageText[] = [];
+  let total = 0;
+  let reported = performance.now();
   try {
-    pdf = await openPdf(bytes);
+    for await (const event of readPdfPages(bytes, ctx.signal)) {
+      if (event.type === "opened") {
+        total = event.pages;
+        if (total > MAX_PDF_PAGES) {
+          throw new PermanentJobError(`This PDF has ${total} pages; the limit is ${MAX_PDF_PAGES}.`);
+        }
+        await withTenant(claims, (tx) =>
+          tx.update(documents).set({ pagesTotal: total, pageCount: total }).where(eq(documents.id, documentId)),
+        );
+        continue;
+      }
+      pages.push({ page: event.page, text: event.text });
+      // Progress a person can watch, without a write per page.
+      if (performance.now() - reported > 500 || event.page === total) {
+        reported = performance.now();
+        await withTenant(claims, (tx) =>
+          tx.update(documents).set({ pagesDone: event.page }).where(eq(documents.id, documentId)),
+        );
+      }
+    }
   } catch (err) {
     if (err instanceof PdfReadError) throw new PermanentJobError(err.message);
     throw err;
   }
-  try {
-    const total = pdf.numPages;
-    await withTenant(claims, (tx) =>
-      tx.update(documents).set({ pagesTotal: total, pageCount: total }).where(eq(documents.id, documentId)),
-    );
-    const pages: PageText[] = [];
-    let reported = performance.now();
-    for (let n = 1; n <= total; n++) {
-      ctx.signal.throwIfAborted();
-      pages.push({ page: n, text: await pageText(pdf, n) });
-      // Progress a person can watch, without a write per page.
-      if (performance.now() - reported > 500 || n === total) {
-        reported = performance.now();
-        await withTenant(claims, (tx) =>
-          tx.update(documents).set({ pagesDone: n }).where(eq(documents.id, documentId)),
-        );
-      }
-    }
-    return pages;
-  } finally {
-    await pdf.loadingTask.destroy();
-  }
+  return pages;
 }
 
 /** Fills in scanned pages through Gemini OCR, or explains which pages were skipped. */
@@ -256,7 +263,8 @@ async function writeChunks(input: {
           pageStart: c.pageStart,
           pageEnd: c.pageEnd,
           pageOffsets: c.pageOffsets,
-          content: c.content,
+          // The reader already cleans page text; this is the last guard before the insert.
+          content: pgText(c.content),
           tokenCount: c.tokenCount,
           embedding: input.embeddings?.[i + j] ?? null,
           ftsConfig: input.ftsConfig,

@@ -8,10 +8,11 @@ import { rows, type Tx, withTenant } from "@/lib/db/client";
 import { documents } from "@/lib/db/schema";
 import { AppError, notFound } from "@/lib/http/errors";
 import { enqueueJob } from "@/lib/jobs/job-queue";
+import { log } from "@/lib/log";
 import { fileStorage } from "@/lib/storage";
 import { INGEST_DOCUMENT } from "./ingest-document";
 import { MAX_PDF_BYTES, MAX_PDF_PAGES } from "./limits";
-import { openPdf, PdfReadError } from "./pdf-text";
+import { countPdfPages, PdfReadError } from "./pdf-text";
 import { type DocumentView, documentView } from "./read-documents";
 
 /**
@@ -96,22 +97,28 @@ async function assertNotDuplicate(tx: Tx, sha256: string, exceptId?: string): Pr
   }
 }
 
-/** Opens the PDF just enough to count pages; unreadable files become a failed document. */
-async function inspectPdf(bytes: Uint8Array): Promise<{ pages: number } | { failure: string }> {
+/**
+ * Opens the PDF just enough to count pages, in a PDF reader process with its memory and
+ * time limits (lib/documents/pdf-text.ts): unreadable files, and files over a limit,
+ * become a failed document with the reason. Should the reader itself fail (it could not
+ * start), the upload is accepted and the ingestion job, which reads the file again with
+ * retries, gives the verdict.
+ */
+async function inspectPdf(bytes: Uint8Array): Promise<{ pages: number | null } | { failure: string }> {
+  let pages: number;
   try {
-    const pdf = await openPdf(bytes);
-    const pages = pdf.numPages;
-    await pdf.loadingTask.destroy();
-    if (pages > MAX_PDF_PAGES) {
-      throw new AppError("validation_failed", `This PDF has ${pages} pages; the limit is ${MAX_PDF_PAGES}.`, [
-        { path: "file", message: `has ${pages} pages (at most ${MAX_PDF_PAGES})` },
-      ]);
-    }
-    return { pages };
+    pages = await countPdfPages(bytes);
   } catch (err) {
     if (err instanceof PdfReadError) return { failure: err.message };
-    throw err;
+    log.warn({ err }, "the PDF reader failed while counting pages; the ingestion job will read the file");
+    return { pages: null };
   }
+  if (pages > MAX_PDF_PAGES) {
+    throw new AppError("validation_failed", `This PDF has ${pages} pages; the limit is ${MAX_PDF_PAGES}.`, [
+      { path: "file", message: `has ${pages} pages (at most ${MAX_PDF_PAGES})` },
+    ]);
+  }
+  return { pages };
 }
 
 const sha256Of = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");

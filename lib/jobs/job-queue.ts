@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { asService, rows, type Tx } from "@/lib/db/client";
+import { errorText } from "@/lib/db/pg-text";
 import { jobs } from "@/lib/db/schema";
 
 /**
@@ -80,14 +81,26 @@ export async function completeJob(jobId: string): Promise<void> {
   );
 }
 
-/** Records a failure: back to the queue with exponential backoff, or failed for good. */
+/**
+ * A job claimed more times than it may be attempted: every earlier attempt ended without
+ * recording an outcome (its process was killed, crashed or ran out of memory, and its
+ * lease expired). It is not run again; runJob fails it for good instead.
+ */
+export function attemptsExhausted(job: JobRow): boolean {
+  return job.attempts > job.maxAttempts;
+}
+
+/**
+ * Records a failure: back to the queue with exponential backoff, or failed for good. The
+ * stored text is cleaned (lib/db/pg-text.ts), so this write cannot fail on what the error said.
+ */
 export async function failJob(job: JobRow, error: string, opts: { retryable: boolean; delayMs?: number }) {
   const final = !opts.retryable || job.attempts >= job.maxAttempts;
   const delayMs = opts.delayMs ?? Math.min(2 ** (job.attempts - 1) * config().JOB_RETRY_BASE_MS, 5 * 60_000);
   await asService("job bookkeeping", (tx) =>
     rows(
       tx,
-      sql`update jobs set status = ${final ? "failed" : "queued"}, locked_at = null, last_error = ${error.slice(0, 2000)},
+      sql`update jobs set status = ${final ? "failed" : "queued"}, locked_at = null, last_error = ${errorText(error)},
             run_at = now() + make_interval(secs => ${final ? 0 : delayMs / 1000})
           where id = ${job.id}`,
     ),

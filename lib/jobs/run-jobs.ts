@@ -1,10 +1,11 @@
 import "server-only";
+import { errorText } from "@/lib/db/pg-text";
 import { log } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
 import { reportError } from "@/lib/report-error";
 import { jobHandlers } from "./handlers";
 import { PermanentJobError, RetryLaterError } from "./job-errors";
-import { claimJobs, completeJob, failJob, heartbeat, type JobRow, leaseSeconds } from "./job-queue";
+import { attemptsExhausted, claimJobs, completeJob, failJob, heartbeat, type JobRow, leaseSeconds } from "./job-queue";
 
 export interface JobContext {
   /** Aborted when another worker took the job over (our lease was lost). */
@@ -35,12 +36,20 @@ export async function runJob(job: JobRow): Promise<void> {
   const started = Date.now();
   try {
     if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}"`);
+    if (attemptsExhausted(job)) {
+      // A poison job: running it again would crash the next worker too.
+      throw new PermanentJobError(
+        `Processing was interrupted ${job.maxAttempts} times without finishing (the server stopped while working on it), so it was not tried again.`,
+      );
+    }
     await handler.run(job, { signal: controller.signal });
     await completeJob(job.id);
     observeJob(job.kind, "done", started);
     log.info({ job_id: job.id, kind: job.kind, attempt: job.attempts, ms: Date.now() - started }, "job done");
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // Cleaned and bounded: it is stored (jobs.last_error, the subject's error) and logged,
+    // and may quote document text (NUL, lone surrogates) that PostgreSQL would refuse.
+    const message = errorText(err instanceof Error ? err.message : String(err));
     const retryable = !(err instanceof PermanentJobError);
     const { final } = await failJob(job, message, {
       retryable,
@@ -49,7 +58,18 @@ export async function runJob(job: JobRow): Promise<void> {
     observeJob(job.kind, final ? "failed" : "retry", started);
     metrics().jobFailures.inc({ kind: job.kind, final: String(final) });
     log.warn(
-      { job_id: job.id, kind: job.kind, attempt: job.attempts, final, err, ms: Date.now() - started },
+      {
+        job_id: job.id,
+        kind: job.kind,
+        attempt: job.attempts,
+        final,
+        err: {
+          type: err instanceof Error ? err.name : typeof err,
+          message,
+          stack: err instanceof Error && err.stack ? errorText(err.stack, 4000) : undefined,
+        },
+        ms: Date.now() - started,
+      },
       final ? "job failed for good" : "job failed, will retry",
     );
     if (final) {

@@ -32,6 +32,8 @@ export interface GeminiFakeBehaviour {
     retryDelay?: string;
     /** Only this method fails. */
     method?: GeminiMethod;
+    /** Google's error message instead of the usual one for the status (Google may quote the input it refused). */
+    message?: string;
   } | null;
   /** Added before every answer. */
   latencyMs: number;
@@ -150,7 +152,7 @@ export async function startGeminiFake(opts: { port?: number; apiKey?: string } =
         req.socket.destroy();
         return;
       }
-      return reply(fail.error, googleError(fail.error, undefined, fail.retryDelay));
+      return reply(fail.error, googleError(fail.error, fail.message, fail.retryDelay));
     }
 
     const model = route[2] as string;
