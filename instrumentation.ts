@@ -18,6 +18,9 @@ export async function register() {
     await database();
     // Self-hosted: finish leftover jobs in-process. On Vercel a cron does it.
     if (!process.env.VERCEL) {
+      // Embedded mode: what the previous (dead) process was running restarts now, not after its lease.
+      const { requeueInterruptedJobs } = await import("@/lib/jobs/startup-recovery");
+      await requeueInterruptedJobs();
       const { startSweeper } = await import("@/lib/jobs/sweeper");
       startSweeper();
     }

@@ -163,6 +163,19 @@ export const jobs = pgTable("jobs", {
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
 
+/**
+ * A WhatsApp reply between "about to send" and "outcome recorded" (lib/rag/reply-sends.ts):
+ * after a crash, the retried job sends these same texts instead of a new answer.
+ */
+export const replySends = pgTable("reply_sends", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  customerId: uuid("customer_id").notNull(),
+  jobId: uuid("job_id").notNull(),
+  subscriberId: text("subscriber_id").notNull(),
+  reply: jsonb("reply").$type<Record<string, unknown>>().notNull(),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});
+
 export const billingRecords = pgTable("billing_records", {
   id: uuid("id").primaryKey().defaultRandom(),
   customerId: uuid("customer_id").notNull(),
@@ -232,6 +245,7 @@ export const tenantTables = {
   document_chunks: documentChunks,
   messages,
   jobs,
+  reply_sends: replySends,
   billing_records: billingRecords,
   usage_counters: usageCounters,
   usage_events: usageEvents,

@@ -2,8 +2,8 @@ import "server-only";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import { claimRequest, releaseRequest } from "@/lib/billing/metering";
 import { decryptSecret } from "@/lib/crypto/secret-box";
-import { type Claims, withTenant } from "@/lib/db/client";
-import { customers, messages } from "@/lib/db/schema";
+import { type Claims, type Tx, withTenant } from "@/lib/db/client";
+import { customers, messages, replySends } from "@/lib/db/schema";
 import { RetryLaterError } from "@/lib/jobs/job-errors";
 import type { JobRow } from "@/lib/jobs/job-queue";
 import type { JobHandler } from "@/lib/jobs/run-jobs";
@@ -13,26 +13,53 @@ import { isSimulatorSubscriber } from "@/lib/manychat/simulator";
 import { formatAnswer } from "@/lib/manychat/whatsapp-format";
 import { enqueueWebhookEvent } from "@/lib/outbound-webhooks/webhook-events";
 import { readSettings } from "@/lib/tenants/settings";
-import { type Answer, answerQuestion, type Turn } from "./answer-question";
+import { answerQuestion, type Turn } from "./answer-question";
+import { forgetReply, type StoredReply, storedReply, storeReply, withSendSlot } from "./reply-sends";
 
 /**
  * Answers a subscriber's pending WhatsApp messages. Messages that arrive within the
  * tenant's burst window are answered together, once: each message's job waits the
  * window, and only the job of the newest pending message answers (all of them).
+ * The reply is committed before it is sent and forgotten when its outcome is recorded
+ * (./reply-sends.ts), so a retry after a crash sends the same texts again or nothing.
  */
 export const ANSWER_MESSAGE = "answer_message";
 
 const tenant = (customerId: string): Claims => ({ role: "authenticated", customer_id: customerId });
 
-interface Context {
+/** Who a reply goes to and how: the tenant's ManyChat key, settings and event endpoint. */
+interface Recipient {
   claims: Claims;
   company: string;
   settings: ReturnType<typeof readSettings>;
   apiKey: string | null;
   /** The tenant's own endpoint for outbound events (lib/outbound-webhooks), if any. */
   webhookUrl: string | null;
+}
+
+interface Context extends Recipient {
   pending: { id: string; content: string; createdAt: string }[];
   history: Turn[];
+}
+
+async function loadRecipient(tx: Tx, claims: Claims): Promise<Recipient | null> {
+  const [customer] = await tx
+    .select({
+      name: customers.name,
+      settings: customers.settings,
+      key: customers.manychatApiKeyEncrypted,
+      webhookUrl: customers.webhookUrl,
+    })
+    .from(customers)
+    .where(eq(customers.id, claims.customer_id));
+  if (!customer) return null;
+  return {
+    claims,
+    company: customer.name,
+    settings: readSettings(customer.settings),
+    apiKey: customer.key ? decryptSecret(customer.key) : null,
+    webhookUrl: customer.webhookUrl,
+  };
 }
 
 async function loadContext(job: JobRow): Promise<Context | null> {
@@ -40,34 +67,34 @@ async function loadContext(job: JobRow): Promise<Context | null> {
   const subscriberId = String(job.payload.subscriber_id);
   const messageId = String(job.payload.message_id);
   return withTenant(claims, async (tx) => {
-    const pending = await tx
-      .select({ id: messages.id, content: messages.content, createdAt: messages.createdAt })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.subscriberId, subscriberId),
-          eq(messages.direction, "inbound"),
-          eq(messages.status, "pending"),
-          eq(messages.channel, "whatsapp"),
-        ),
-      )
-      .orderBy(asc(messages.createdAt), asc(messages.id));
+    // Messages a stored reply already answers are another job's (it will send that reply).
+    const replying = new Set(
+      (
+        await tx.select({ reply: replySends.reply }).from(replySends).where(eq(replySends.subscriberId, subscriberId))
+      ).flatMap((r) => (r.reply as unknown as StoredReply).message_ids),
+    );
+    const pending = (
+      await tx
+        .select({ id: messages.id, content: messages.content, createdAt: messages.createdAt })
+        .from(messages)
+        .where(
+          and(
+            eq(messages.subscriberId, subscriberId),
+            eq(messages.direction, "inbound"),
+            eq(messages.status, "pending"),
+            eq(messages.channel, "whatsapp"),
+          ),
+        )
+        .orderBy(asc(messages.createdAt), asc(messages.id))
+    ).filter((m) => !replying.has(m.id));
     const newest = pending[pending.length - 1];
     // Answered already, or a newer message's job will answer them all.
     if (!newest || newest.id !== messageId) return null;
-    const [customer] = await tx
-      .select({
-        name: customers.name,
-        settings: customers.settings,
-        key: customers.manychatApiKeyEncrypted,
-        webhookUrl: customers.webhookUrl,
-      })
-      .from(customers)
-      .where(eq(customers.id, claims.customer_id));
-    if (!customer) return null;
-    const settings = readSettings(customer.settings);
+    const recipient = await loadRecipient(tx, claims);
+    if (!recipient) return null;
     const firstPending = pending[0] as { createdAt: string };
-    const earlier = settings.memory_turns
+    const memoryTurns = recipient.settings.memory_turns;
+    const earlier = memoryTurns
       ? await tx
           .select({ direction: messages.direction, content: messages.content })
           .from(messages)
@@ -79,34 +106,42 @@ async function loadContext(job: JobRow): Promise<Context | null> {
             ),
           )
           .orderBy(desc(messages.createdAt))
-          .limit(settings.memory_turns * 2)
+          .limit(memoryTurns * 2)
       : [];
-    return {
-      claims,
-      company: customer.name,
-      settings,
-      apiKey: customer.key ? decryptSecret(customer.key) : null,
-      webhookUrl: customer.webhookUrl,
-      pending,
-      history: earlier.reverse(),
-    };
+    return { ...recipient, pending, history: earlier.reverse() };
   });
 }
 
 export const answerMessageJob: JobHandler = {
   async run(job, ctx) {
+    const claims = tenant(job.customerId as string);
+    const subscriberId = String(job.payload.subscriber_id);
+    // An earlier attempt committed a reply and did not record its outcome (it crashed, lost
+    // its lease, or ManyChat failed): those same texts go out again, nothing is regenerated.
+    const stored = await storedReply(claims, job.id);
+    if (stored) {
+      const recipient = await withTenant(claims, (tx) => loadRecipient(tx, claims));
+      if (!recipient) return;
+      log.warn(
+        { job_id: job.id, attempt: job.attempts, kind: stored.kind },
+        "sending a stored reply again: its earlier send was not confirmed (the customer may get it twice)",
+      );
+      await sendReply(recipient, job.id, subscriberId, stored, { alreadyStored: true, signal: ctx.signal });
+      return;
+    }
     const context = await loadContext(job);
     if (!context) return;
-    const subscriberId = String(job.payload.subscriber_id);
     const ids = context.pending.map((m) => m.id);
+    const question = context.pending.map((m) => m.content).join("\n");
+    const startedAt = Date.now();
     // One request of the plan, claimed before any work; a retry of this job finds it claimed.
     const claim = await withTenant(context.claims, (tx) => claimRequest(tx, ids, "whatsapp"));
     if (claim.decision === "limited") {
-      await answerOverLimit(context, subscriberId);
+      // The plan's requests are used up and it has no overage: the limit text instead of an answer.
+      const reply: StoredReply = { kind: "limit", parts: [context.settings.limit_text], message_ids: ids, question };
+      await sendReply(context, job.id, subscriberId, reply, { signal: ctx.signal });
       return;
     }
-    const question = context.pending.map((m) => m.content).join("\n");
-    const started = Date.now();
     const answer = await answerQuestion({
       claims: context.claims,
       company: context.company,
@@ -120,14 +155,43 @@ export const answerMessageJob: JobHandler = {
       answer.answer,
       answer.sources.map((s) => ({ filename: s.filename, page: s.page })),
     );
-    const delivery = await deliver(context.apiKey, subscriberId, parts, flowOf(context.settings));
-    await record(context, subscriberId, answer, parts.join("\n\n"), delivery, Date.now() - started);
+    await sendReply(
+      context,
+      job.id,
+      subscriberId,
+      {
+        kind: "answer",
+        parts,
+        message_ids: ids,
+        question,
+        answered: answer.answered,
+        mode: answer.mode,
+        sources: answer.sources,
+        tokens: answer.usage,
+        started_at: startedAt,
+      },
+      { signal: ctx.signal },
+    );
   },
 
   async onFinalFailure(job, error) {
+    const claims = tenant(job.customerId as string);
+    const subscriberId = String(job.payload.subscriber_id);
+    const stored = await storedReply(claims, job.id).catch(() => null);
+    if (stored) {
+      // The reply exists but every attempt to send it failed. It is recorded failed, and no
+      // fallback text follows: one of those attempts may have reached the customer.
+      const recipient = await withTenant(claims, (tx) => loadRecipient(tx, claims));
+      if (!recipient) return;
+      await record(recipient, job.id, subscriberId, stored, {
+        status: "failed",
+        error: `Could not send the reply: ${error}`.slice(0, 1000),
+      });
+      return;
+    }
     const context = await loadContext(job).catch(() => null);
     if (!context) return;
-    const subscriberId = String(job.payload.subscriber_id);
+    // Runs once (the job has failed for good): a crash here can lose this text, never repeat it.
     const fallback = context.settings.fallback_text;
     const delivery = await deliver(context.apiKey, subscriberId, [fallback], flowOf(context.settings)).catch(
       (e: Error) => ({
@@ -167,48 +231,35 @@ export const answerMessageJob: JobHandler = {
 };
 
 /**
- * The plan's requests are used up and it has no overage: the customer gets the tenant's
- * limit text instead of an answer, and the messages end "limited" (stored and shown in
- * the dashboard, never dropped). Nothing is counted.
+ * Sends a reply and records its outcome. When an HTTP request to ManyChat will be made,
+ * the reply is committed first and the send and its record happen inside one of the
+ * tenant's send slots (./reply-sends.ts), so a crash can repeat only a send in flight.
  */
-async function answerOverLimit(context: Context, subscriberId: string) {
-  const text = context.settings.limit_text;
-  const delivery = await deliver(context.apiKey, subscriberId, [text], flowOf(context.settings));
-  const ids = context.pending.map((m) => m.id);
-  await withTenant(context.claims, async (tx) => {
-    await tx
-      .update(messages)
-      .set({
-        status: "limited",
-        error: delivery.status === "failed" ? delivery.error : "The plan's monthly requests are used up.",
-      })
-      .where(inArray(messages.id, ids));
-    const [reply] = await tx
-      .insert(messages)
-      .values({
-        customerId: context.claims.customer_id,
-        subscriberId,
-        direction: "outbound",
-        content: text,
-        status: delivery.status === "failed" ? "failed" : "sent",
-        replyTo: ids[ids.length - 1] ?? null,
-        error: delivery.status === "failed" ? delivery.error : null,
-      })
-      .returning({ id: messages.id });
-    await enqueueWebhookEvent(tx, context.claims.customer_id, context.webhookUrl, "message.limited", {
-      subscriber_id: subscriberId,
-      message_ids: ids,
-      question: context.pending.map((m) => m.content).join("\n"),
-      reply: { message_id: reply?.id ?? null, content: text, delivery: delivery.status },
-    });
+async function sendReply(
+  recipient: Recipient,
+  jobId: string,
+  subscriberId: string,
+  reply: StoredReply,
+  opts: { alreadyStored?: boolean; signal?: AbortSignal },
+) {
+  const flow = flowOf(recipient.settings);
+  if (isSimulatorSubscriber(subscriberId) || !recipient.apiKey) {
+    // No request leaves the process: nothing can reach the customer twice.
+    const delivery = await deliver(recipient.apiKey, subscriberId, reply.parts, flow, opts.signal);
+    await record(recipient, jobId, subscriberId, reply, delivery);
+    return;
+  }
+  if (!opts.alreadyStored) await storeReply(recipient.claims, jobId, subscriberId, reply);
+  await withSendSlot(recipient.claims.customer_id, opts.signal, async () => {
+    const delivery = await deliver(recipient.apiKey, subscriberId, reply.parts, flow, opts.signal);
+    await recordPersistently(recipient, jobId, subscriberId, reply, delivery);
   });
-  log.info({ subscriber_messages: ids.length, delivery: delivery.status }, "message over the plan limit");
 }
 
 /** "simulated": the dashboard's simulator, shown there and never sent (lib/manychat/simulator.ts). */
 type Delivery = { status: "sent" } | { status: "simulated" } | { status: "failed"; error: string };
 
-const flowOf = (settings: Context["settings"]) =>
+const flowOf = (settings: Recipient["settings"]) =>
   settings.fallback_flow_ns
     ? { flowNs: settings.fallback_flow_ns, fieldName: settings.fallback_field_name }
     : undefined;
@@ -218,13 +269,16 @@ async function deliver(
   subscriberId: string,
   parts: string[],
   flow?: { flowNs: string; fieldName: string },
+  signal?: AbortSignal,
 ): Promise<Delivery> {
   if (isSimulatorSubscriber(subscriberId)) return { status: "simulated" };
   if (!apiKey) return { status: "failed", error: "ManyChat is not connected: add your ManyChat API key in Settings." };
   try {
-    await sendWhatsAppMessages(apiKey, subscriberId, parts, { flow });
+    await sendWhatsAppMessages(apiKey, subscriberId, parts, { flow, signal });
     return { status: "sent" };
   } catch (err) {
+    // The job lost its lease: the worker that owns it now sends the stored reply.
+    if (err instanceof ManychatError && err.reason === "aborted") throw err;
     if (err instanceof ManychatError && !err.retryable) {
       // Permanent (e.g. 3011, outside the 24-hour window): recorded, not retried.
       return { status: "failed", error: err.message };
@@ -233,67 +287,99 @@ async function deliver(
   }
 }
 
+/**
+ * After a send, the record is what stops the reply from going out again: a failing
+ * write is retried a few times before the job gives up (and its retry sends again).
+ */
+async function recordPersistently(...args: Parameters<typeof record>) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await record(...args);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      log.warn({ err, attempt }, "recording a sent reply failed, retrying");
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+/** Records the outcome and forgets the stored reply, in one transaction. */
 async function record(
-  context: Context,
+  recipient: Recipient,
+  jobId: string,
   subscriberId: string,
-  answer: Answer,
-  delivered: string,
+  reply: StoredReply,
   delivery: Delivery,
-  latencyMs: number,
 ) {
-  const ids = context.pending.map((m) => m.id);
-  await withTenant(context.claims, async (tx) => {
+  const ids = reply.message_ids;
+  const failed = delivery.status === "failed";
+  const error = delivery.status === "failed" ? delivery.error : null;
+  const delivered = reply.parts.join("\n\n");
+  const latencyMs = reply.started_at === undefined ? null : Date.now() - reply.started_at;
+  const limit = reply.kind === "limit";
+  const outcome = failed ? "failed" : reply.answered ? "answered" : "unanswered";
+  await withTenant(recipient.claims, async (tx) => {
     await tx
       .update(messages)
-      .set({
-        status: delivery.status === "failed" ? "failed" : answer.answered ? "answered" : "unanswered",
-        error: delivery.status === "failed" ? delivery.error : null,
-      })
+      .set(
+        limit
+          ? // Stored and shown in the dashboard, never dropped; nothing is counted.
+            { status: "limited", error: error ?? "The plan's monthly requests are used up." }
+          : { status: outcome, error },
+      )
       .where(inArray(messages.id, ids));
     // The answer did not reach the customer: its request is given back (not counted, not billed).
-    if (delivery.status === "failed") await releaseRequest(tx, ids);
-    const [reply] = await tx
+    if (failed && !limit) await releaseRequest(tx, ids);
+    const [row] = await tx
       .insert(messages)
       .values({
-        customerId: context.claims.customer_id,
+        customerId: recipient.claims.customer_id,
         subscriberId,
         direction: "outbound",
         content: delivered,
         // A simulated reply counts as sent: it reached its only reader, the simulator.
-        status: delivery.status === "failed" ? "failed" : "sent",
+        status: failed ? "failed" : "sent",
         replyTo: ids[ids.length - 1] ?? null,
-        sources: answer.sources,
-        tokens: answer.usage,
-        latencyMs,
-        error: delivery.status === "failed" ? delivery.error : null,
+        ...(limit ? {} : { sources: reply.sources ?? [], tokens: reply.tokens ?? null, latencyMs }),
+        error,
       })
       .returning({ id: messages.id });
-    const outcome = delivery.status === "failed" ? "failed" : answer.answered ? "answered" : "unanswered";
-    await enqueueWebhookEvent(tx, context.claims.customer_id, context.webhookUrl, `message.${outcome}`, {
-      subscriber_id: subscriberId,
-      message_ids: ids,
-      question: context.pending.map((m) => m.content).join("\n"),
-      answered: answer.answered,
-      mode: answer.mode,
+    await forgetReply(tx, jobId);
+    const base = { subscriber_id: subscriberId, message_ids: ids, question: reply.question };
+    if (limit) {
+      await enqueueWebhookEvent(tx, recipient.claims.customer_id, recipient.webhookUrl, "message.limited", {
+        ...base,
+        reply: { message_id: row?.id ?? null, content: delivered, delivery: delivery.status },
+      });
+      return;
+    }
+    await enqueueWebhookEvent(tx, recipient.claims.customer_id, recipient.webhookUrl, `message.${outcome}`, {
+      ...base,
+      answered: reply.answered ?? false,
+      mode: reply.mode,
       reply: {
-        message_id: reply?.id ?? null,
+        message_id: row?.id ?? null,
         content: delivered,
         delivery: delivery.status,
-        sources: answer.sources.map((src) => ({
+        sources: (reply.sources ?? []).map((src) => ({
           document_id: src.document_id,
           filename: src.filename,
           page: src.page,
         })),
         latency_ms: latencyMs,
       },
-      ...(delivery.status === "failed" ? { error: delivery.error } : {}),
+      ...(error !== null ? { error } : {}),
     });
   });
+  if (limit) {
+    log.info({ subscriber_messages: ids.length, delivery: delivery.status }, "message over the plan limit");
+    return;
+  }
   log.info(
     {
       subscriber_messages: ids.length,
-      answered: answer.answered,
-      mode: answer.mode,
+      answered: reply.answered,
+      mode: reply.mode,
       delivery: delivery.status,
       ms: latencyMs,
     },

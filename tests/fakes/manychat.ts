@@ -208,6 +208,19 @@ export async function startManychatFake(opts: number | { port?: number } = {}) {
     received,
     /** Requests to one endpoint, e.g. calls("sendContent"). */
     calls: (endpoint: ManychatEndpoint) => received.filter((r) => r.path === pathOf[endpoint]),
+    /**
+     * sendContent requests per subscriber id, counted on arrival: ManyChat delivers what it
+     * received even when the caller dies before reading the answer.
+     */
+    sendsBySubscriber: () => {
+      const counts = new Map<string, number>();
+      for (const r of received) {
+        if (r.path !== pathOf.sendContent) continue;
+        const id = String((r.body as { subscriber_id?: unknown } | null)?.subscriber_id);
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return counts;
+    },
     behaviour: () => behaviour,
     setBehaviour,
     reset,
