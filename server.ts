@@ -13,7 +13,7 @@
  * Options: `-p/--port` (or PORT, default 3000), `-H/--hostname` (default: all interfaces).
  * WEBHOOK_DIRECT=off hands the webhook to the Next.js route as well.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
 import { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
@@ -43,6 +43,7 @@ function webhookDirect(): boolean {
   }
 }
 const direct = webhookDirect();
+const trustedProxies = config().TRUST_PROXY;
 
 const { default: next } = await import("next");
 const app = next({ dev: false, dir, hostname, port });
@@ -64,12 +65,44 @@ const { acknowledgeWebhook, answerAfterAck, recordWebhookAck, MAX_WEBHOOK_BODY, 
 const { errorResponse, pickRequestId } = route;
 
 const server = createServer((req, res) => {
-  if (direct && req.method === "POST" && pathOf(req.url) === WEBHOOK_PATH) {
+  const path = pathOf(req.url);
+  if (direct && req.method === "POST" && path === WEBHOOK_PATH) {
     void serveWebhook(req, res);
     return;
   }
+  if (path.startsWith("/api/") && !guardApiRequest(req, res, path)) return;
+  if (trustedProxies === 0) dropForwardedHeaders(req);
   appendPeerAddress(req);
   void handle(req, res);
+});
+// A request node:http cannot parse (a 100 KB header, a malformed request line) never
+// reaches the handler: answer it with the envelope too, instead of node's empty reply.
+server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+  // As node's default handler: nothing to answer on a dead socket or after a response began.
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent || err.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? ([431, "headers_too_large", "The request headers are larger than the server accepts (16 KB)."] as const)
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? ([408, "bad_request", "The request took too long to arrive."] as const)
+        : ([400, "bad_request", "The request is not valid HTTP."] as const);
+  const requestId = pickRequestId(null);
+  const body = JSON.stringify({ error: { code, message, request_id: requestId } });
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    ...Object.entries({ ...STATIC_SECURITY_HEADERS, "content-security-policy": API_CONTENT_SECURITY_POLICY }).map(
+      ([k, v]) => `${k}: ${v}`,
+    ),
+    "content-type: application/json",
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-request-id: ${requestId}`,
+    "connection: close",
+  ];
+  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
 });
 server.listen(port, hostname, () => {
   log.info({ url: `http://${hostname ?? "localhost"}:${port}`, webhook_direct: direct }, "ready");
@@ -94,6 +127,113 @@ function appendPeerAddress(req: IncomingMessage) {
   const existing = req.headers["x-forwarded-for"];
   const list = Array.isArray(existing) ? existing.join(", ") : existing;
   req.headers["x-forwarded-for"] = list ? `${list}, ${peer}` : peer;
+}
+
+/** The methods Next.js's route handlers know; anything else makes Next.js throw (a 500). */
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/**
+ * API requests that Next.js would fail itself, with an empty or plain-text answer, are
+ * answered here with the error envelope; every other API response Next.js writes as an
+ * error without it (its own 405, 404, 500…) gets it on the way out. False when answered.
+ */
+function guardApiRequest(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  const requestId = pickRequestId(header(req)("x-request-id"));
+  if (!KNOWN_METHODS.has(req.method ?? "")) {
+    req.resume();
+    sendError(
+      res,
+      requestId,
+      new AppError("method_not_allowed", `${req.method} is not an HTTP method this API serves.`),
+    );
+    return false;
+  }
+  try {
+    decodeURIComponent(path);
+  } catch {
+    req.resume();
+    sendError(res, requestId, new AppError("bad_request", "The URL's path is not valid percent-encoding."));
+    return false;
+  }
+  envelopeFrameworkErrors(req, res, requestId);
+  return true;
+}
+
+function sendError(res: ServerResponse, requestId: string, err: InstanceType<typeof AppError>) {
+  const response = errorResponse(err, requestId);
+  void response.text().then((body) => send(res, response.status, body, requestId));
+}
+
+/**
+ * Replaces the body of an error response Next.js writes without our envelope (no JSON
+ * content type): its own 405 for a method a route does not export, a 500 of its own.
+ * Responses from apiRoute are JSON already and pass untouched.
+ */
+function envelopeFrameworkErrors(req: IncomingMessage, res: ServerResponse, requestId: string) {
+  const { writeHead, write, end } = res;
+  let replace: boolean | null = null;
+  const decide = (): boolean => {
+    if (replace !== null) return replace;
+    const type = String(res.getHeader("content-type") ?? "");
+    replace = res.statusCode >= 400 && !type.includes("json") && !res.headersSent;
+    return replace;
+  };
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    res.statusCode = status;
+    const headers = (typeof rest[0] === "string" ? rest[1] : rest[0]) as Record<string, unknown> | undefined;
+    if (headers && !Array.isArray(headers)) {
+      for (const [k, v] of Object.entries(headers)) if (v !== undefined) res.setHeader(k, v as string);
+    }
+    if (decide()) return res;
+    return (writeHead as (...a: unknown[]) => ServerResponse).call(res, status, ...rest);
+  } as typeof res.writeHead;
+  res.write = function (this: ServerResponse, ...args: unknown[]) {
+    if (decide()) return true;
+    return (write as (...a: unknown[]) => boolean).apply(res, args);
+  } as typeof res.write;
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (!decide()) return (end as (...a: unknown[]) => ServerResponse).apply(res, args);
+    const done = args.find((a) => typeof a === "function") as (() => void) | undefined;
+    const status = res.statusCode;
+    const err = new AppError(
+      FRAMEWORK_ERRORS[status]?.[0] ?? (status >= 500 ? "internal" : "bad_request"),
+      FRAMEWORK_ERRORS[status]?.[1] ??
+        (status >= 500 ? "Something went wrong on our side." : "The request was refused."),
+      undefined,
+      { status },
+    );
+    const body = JSON.stringify({ error: { code: err.code, message: err.message, request_id: requestId } });
+    for (const name of ["content-length", "content-encoding", "transfer-encoding", "etag", "cache-control"]) {
+      res.removeHeader(name);
+    }
+    res.setHeader("content-type", "application/json");
+    res.setHeader("content-length", Buffer.byteLength(body));
+    res.setHeader("x-request-id", requestId);
+    res.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
+    if (status >= 500)
+      log.error({ request_id: requestId, method: req.method, path: pathOf(req.url), status }, "framework error");
+    return (end as (...a: unknown[]) => ServerResponse).call(res, req.method === "HEAD" ? undefined : body, done);
+  } as typeof res.end;
+}
+
+const FRAMEWORK_ERRORS: Record<number, [InstanceType<typeof AppError>["code"], string]> = {
+  400: ["bad_request", "The request is not valid."],
+  404: ["not_found", "No API endpoint here."],
+  405: ["method_not_allowed", "This method is not allowed here."],
+  413: ["payload_too_large", "The request body is too large."],
+  500: ["internal", "Something went wrong on our side."],
+};
+
+/**
+ * Without a trusted proxy (TRUST_PROXY=0), X-Forwarded-Host/-Proto/-Port and Forwarded
+ * are whatever the client wrote: removed before Next.js sees them, which would otherwise
+ * build the request's URL from them (its scheme, then links we hand out and the CSRF
+ * origin check). Next.js then sets X-Forwarded-Proto from the socket itself.
+ */
+function dropForwardedHeaders(req: IncomingMessage) {
+  for (const name of ["x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "forwarded"]) {
+    delete req.headers[name];
+  }
 }
 
 function pathOf(url: string | undefined): string {

@@ -1,6 +1,6 @@
 import "server-only";
 import { config } from "@/lib/config";
-import { log } from "@/lib/log";
+import { log, redactError } from "@/lib/log";
 
 /**
  * Error reporting to Sentry (SENTRY_DSN), on the server. Without a DSN the SDK is never
@@ -73,7 +73,8 @@ export async function reportError(
     if (!Sentry) return;
     const tags: Record<string, string> = {};
     for (const [k, v] of Object.entries(context)) if (v !== undefined && v !== null) tags[k] = String(v).slice(0, 200);
-    Sentry.captureException(err, { tags });
+    // Without the failed statement's parameters (message texts, secret hashes), as in the log.
+    Sentry.captureException(redactError(err), { tags });
     if (config().VERCEL) await Sentry.flush(2000);
   } catch (e) {
     log.warn({ err: e }, "reporting an error to Sentry failed");

@@ -78,7 +78,13 @@ export function AuthForm({ mode }: { mode: "signup" | "login" }) {
       if (!res.ok) {
         const data = (await res.json().catch(() => ({}))) as ApiError;
         const details = Object.fromEntries(
-          (data.error?.details ?? []).map((d) => [d.path, `${labels[d.path] ?? d.path} ${d.message}`]),
+          (data.error?.details ?? []).map((d) => [
+            d.path,
+            // The API's reason for a common password, in the page's language.
+            d.path === "password" && d.message.startsWith("is too common")
+              ? t("passwordTooCommon", { field: t("password") })
+              : `${labels[d.path] ?? d.path} ${d.message}`,
+          ]),
         );
         const code = data.error?.code;
         setError(

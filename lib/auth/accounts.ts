@@ -18,12 +18,20 @@ import {
   signOutSupabase,
   verifySupabase,
 } from "./supabase-auth";
+import { weakPasswordReason } from "./weak-passwords";
 
-export const signupSchema = z.object({
-  email: z.email("must be a valid email address").max(254, "must be at most 254 characters"),
-  password: z.string().min(10, "must be at least 10 characters").max(200, "must be at most 200 characters"),
-  company_name: z.string().trim().min(1, "is required").max(200, "must be at most 200 characters"),
-});
+export const signupSchema = z
+  .object({
+    email: z.email("must be a valid email address").max(254, "must be at most 254 characters"),
+    password: z.string().min(10, "must be at least 10 characters").max(200, "must be at most 200 characters"),
+    company_name: z.string().trim().min(1, "is required").max(200, "must be at most 200 characters"),
+  })
+  // Common and trivial passwords (lib/auth/weak-passwords.ts); any future password change
+  // goes through weakPasswordReason too.
+  .superRefine((input, ctx) => {
+    const reason = weakPasswordReason(input.password, input.email);
+    if (reason) ctx.addIssue({ code: "custom", path: ["password"], message: reason });
+  });
 export const loginSchema = z.object({
   email: z.string().trim().min(1, "is required").max(254, "must be at most 254 characters"),
   password: z.string().min(1, "is required").max(200, "must be at most 200 characters"),

@@ -2,6 +2,7 @@ import "server-only";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { importJWK, type JWK, jwtVerify, SignJWT } from "jose";
 import { readOrCreateKeyFile } from "@/lib/crypto/local-keys";
+import { isUuid } from "@/lib/http/ids";
 
 /**
  * ES256 session tokens of the embedded auth mode. The signing key is generated on
@@ -61,7 +62,9 @@ export async function verifySessionToken(token: string): Promise<{ userId: strin
       audience: AUDIENCE,
       algorithms: ["ES256"],
     });
-    if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
+    // Signed by us, yet ids that are not UUIDs name no user or session: not signed in
+    // (a non-UUID in the session look-up would be a SQL error, a 500).
+    if (!isUuid(payload.sub) || !isUuid(payload.sid)) return null;
     return { userId: payload.sub, sessionId: payload.sid };
   } catch {
     return null;

@@ -11,6 +11,8 @@ import {
 import { cookies, headers } from "next/headers";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/http/errors";
+import { forwardedValue } from "@/lib/http/forwarded";
+import { isUuid } from "@/lib/http/ids";
 import { log } from "@/lib/log";
 
 /**
@@ -70,7 +72,8 @@ async function cookieClient(): Promise<SupabaseClient> {
  * from scripts; same attributes as the embedded mode's session cookie.
  */
 async function cookieOptions() {
-  const proto = (await headers()).get("x-forwarded-proto")?.split(",")[0]?.trim();
+  // X-Forwarded-Proto only from a trusted proxy (lib/http/forwarded.ts).
+  const proto = forwardedValue((await headers()).get("x-forwarded-proto"), config().TRUST_PROXY);
   return { httpOnly: true, sameSite: "lax" as const, path: "/", secure: proto === "https" };
 }
 
@@ -164,7 +167,8 @@ export async function verifySupabase(token: string | null): Promise<string | nul
     return null;
   }
   const claims = data?.claims;
-  if (!claims?.sub || !hasAudience(claims.aud)) return null;
+  // A sub that is not a UUID names no user (and would fail the uuid comparison in SQL).
+  if (!claims?.sub || !isUuid(claims.sub) || !hasAudience(claims.aud)) return null;
   return claims.sub;
 }
 

@@ -3,6 +3,7 @@
  * `error.code` of the envelope clients see (API.md, "Errors").
  */
 export const errorStatus = {
+  bad_request: 400,
   invalid_json: 400,
   invalid_signature: 400,
   validation_failed: 422,
@@ -14,6 +15,7 @@ export const errorStatus = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  headers_too_large: 431,
   limit_exceeded: 402,
   rate_limited: 429,
   service_unavailable: 503,

@@ -5,11 +5,13 @@ import type { RequestMeta } from "@/lib/audit/record-audit";
 import { resolveIdentity } from "@/lib/auth/accounts";
 import type { Identity, Role } from "@/lib/auth/identity";
 import { config } from "@/lib/config";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { log } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
 import { clientIpFrom } from "./client-ip";
 import { errorResponse, pickRequestId } from "./error-response";
-import { forbidden, unauthenticated } from "./errors";
+import { AppError, forbidden, unauthenticated } from "./errors";
+import { publicOrigin } from "./forwarded";
 import { hitRateLimit } from "./rate-limit";
 
 export { errorResponse, pickRequestId };
@@ -43,7 +45,19 @@ type Handler<P, A extends Access> = (
 export function apiRoute<
   P extends Record<string, string | string[]> = Record<string, never>,
   A extends Access = Access,
->(options: { access: A; roles?: readonly Role[]; resolveIdentity?: boolean }, handler: Handler<P, A>) {
+>(
+  options: {
+    access: A;
+    roles?: readonly Role[];
+    resolveIdentity?: boolean;
+    /**
+     * Login, sign-up and logout: a browser may only call them from our own pages, with
+     * JSON (CSRF; see assertOwnJsonCall). API clients without an Origin are unaffected.
+     */
+    ownPagesOnly?: boolean;
+  },
+  handler: Handler<P, A>,
+) {
   return async (req: NextRequest, context: { params: Promise<P> }): Promise<Response> => {
     const started = performance.now();
     const requestId = pickRequestId(req.headers.get("x-request-id"));
@@ -55,12 +69,17 @@ export function apiRoute<
         userAgent: req.headers.get("user-agent"),
         requestId,
       };
-      // Public routes treat a bad token as no token: logging out or checking health must work.
+      if (options.ownPagesOnly) assertOwnJsonCall(req);
+      // Public routes treat a bad token as no token: logging out or checking health must
+      // work. A database that cannot be reached is not a bad token: that is a 503.
       const identity =
         options.resolveIdentity === false
           ? null
           : options.access === "public"
-            ? await authenticate(req).catch(() => null)
+            ? await authenticate(req).catch((err: unknown) => {
+                if (isDatabaseUnavailable(err)) throw err;
+                return null;
+              })
             : await authenticate(req);
       tenantId = identity?.customerId ?? null;
       if (options.access !== "public") {
@@ -160,26 +179,54 @@ async function authenticate(req: NextRequest): Promise<Identity | null> {
 
 const isSafeMethod = (m: string) => m === "GET" || m === "HEAD" || m === "OPTIONS";
 
+const crossSiteRefused = () => forbidden("Cross-site request refused. Use a bearer token for API clients.");
+
+function isOwnOrigin(req: NextRequest, origin: string): boolean {
+  const appUrl = config().APP_URL;
+  return origin === requestOrigin(req) || (!!appUrl && origin === new URL(appUrl).origin);
+}
+
 /** Cookie-authenticated mutations must come from our own pages (CSRF). */
 function assertSameOrigin(req: NextRequest) {
   const origin = req.headers.get("origin");
-  const fetchSite = req.headers.get("sec-fetch-site");
-  if (origin) {
-    const allowed = new Set([requestOrigin(req)]);
-    const appUrl = config().APP_URL;
-    if (appUrl) allowed.add(new URL(appUrl).origin);
-    if (allowed.has(origin)) return;
-  } else if (fetchSite === "same-origin") {
-    return;
-  }
-  throw forbidden("Cross-site request refused. Use a bearer token for API clients.");
+  if (origin ? isOwnOrigin(req, origin) : req.headers.get("sec-fetch-site") === "same-origin") return;
+  throw crossSiteRefused();
 }
 
+/**
+ * Login, sign-up and logout carry no session to check (they make or end one), yet a
+ * page elsewhere could submit them from the visitor's browser: log them in to the
+ * attacker's account, or end their session. Browsers name the page's origin (Origin,
+ * Sec-Fetch-Site) on such requests: anything but our own is refused; a client that sends
+ * neither (curl, an SDK) is not a browser and is let through. The body must be JSON (or
+ * absent, for logout): an HTML form can only send text/plain, urlencoded or multipart,
+ * and a script on another site cannot send JSON here without a CORS preflight we never
+ * answer.
+ */
+function assertOwnJsonCall(req: NextRequest) {
+  const origin = req.headers.get("origin");
+  const fetchSite = req.headers.get("sec-fetch-site");
+  if (origin ? !isOwnOrigin(req, origin) : fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") {
+    throw crossSiteRefused();
+  }
+  const type = req.headers.get("content-type");
+  const mediaType = type?.split(";")[0]?.trim().toLowerCase();
+  const length = req.headers.get("content-length");
+  const hasBody = (length !== null && length !== "0") || req.headers.has("transfer-encoding");
+  if ((type !== null || hasBody) && mediaType !== "application/json") {
+    throw new AppError("unsupported_media_type", "Send the body as JSON (Content-Type: application/json).");
+  }
+}
+
+/** Our public origin for this request; X-Forwarded-* count only with TRUST_PROXY (./forwarded.ts). */
 export function requestOrigin(req: Request): string {
   const url = new URL(req.url);
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? url.host;
-  const proto = req.headers.get("x-forwarded-proto") ?? url.protocol.replace(":", "");
-  return `${proto}://${host}`;
+  return publicOrigin(
+    (name) => req.headers.get(name),
+    url.protocol === "https:" ? "https" : "http",
+    url.host,
+    config().TRUST_PROXY,
+  );
 }
 
 const userKey = (userId: string) => createHash("sha256").update(userId).digest("base64url").slice(0, 22);

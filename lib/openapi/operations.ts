@@ -79,12 +79,15 @@ export const operations: Operation[] = [
     path: "/auth/signup",
     tag: "Auth",
     summary: "Create an account and its workspace",
-    description: "Password of at least 10 characters. Emails listed in ADMIN_EMAILS become global_admin.",
+    description:
+      "Password of at least 10 characters, not a common or trivial one (422 otherwise). Emails listed in ADMIN_EMAILS become global_admin. Browsers may call it from the app's own origin only, with a JSON body (403/415 otherwise).",
     security: "public",
     body: req("SignupRequest", signupSchema),
     responses: {
       201: ok("Signed up and signed in (also sets the session cookie).", r.authResult, "AuthResult"),
+      403: none("Called from another site's page (Origin or Sec-Fetch-Site)."),
       409: none("An account with this email exists."),
+      415: none("The body is not JSON."),
       429: none("Too many sign-ups from this address (Retry-After)."),
     },
   },
@@ -93,11 +96,14 @@ export const operations: Operation[] = [
     path: "/auth/login",
     tag: "Auth",
     summary: "Sign in",
+    description: "Browsers may call it from the app's own origin only, with a JSON body (403/415 otherwise).",
     security: "public",
     body: req("LoginRequest", loginSchema),
     responses: {
       200: ok("Signed in (also sets the session cookie).", r.authResult, "AuthResult"),
       401: none("invalid_credentials: the same answer for a wrong email and a wrong password."),
+      403: none("Called from another site's page (Origin or Sec-Fetch-Site)."),
+      415: none("The body is not JSON."),
       429: none("Too many attempts (Retry-After)."),
     },
   },
@@ -106,9 +112,15 @@ export const operations: Operation[] = [
     path: "/auth/logout",
     tag: "Auth",
     summary: "Sign out",
-    description: "Clears the session cookie and revokes the session where the auth mode supports it.",
+    description:
+      "Clears the session cookie and revokes the session where the auth mode supports it. Browsers may call it from the app's own origin only; a body, if any, must be JSON.",
     security: "public",
-    responses: { 204: none("Signed out.") },
+    responses: {
+      204: none("Signed out."),
+      403: none("Called from another site's page (Origin or Sec-Fetch-Site)."),
+      415: none("A body that is not JSON."),
+      503: none("The database cannot be reached: the session could not be revoked (Retry-After)."),
+    },
   },
   // ---------------------------------------------------------------- tenant
   {

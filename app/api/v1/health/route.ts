@@ -1,4 +1,5 @@
 import { checkHealth } from "@/lib/health";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { apiRoute, json } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
@@ -8,3 +9,6 @@ export const GET = apiRoute({ access: "public", resolveIdentity: false }, async 
   const health = await checkHealth();
   return json(health, health.status === "ok" ? 200 : 503);
 });
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { apiRoute } from "@/lib/http/route";
 import { updateQueueMetrics } from "@/lib/jobs/queue-metrics";
 import { assertMetricsAccess, metrics } from "@/lib/metrics";
@@ -13,3 +14,6 @@ export const GET = apiRoute({ access: "public", resolveIdentity: false }, async 
     headers: { "content-type": registry.contentType, "cache-control": "no-store" },
   });
 });
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

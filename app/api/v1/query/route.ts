@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { parseJson } from "@/lib/http/parse";
 import { apiRoute, json } from "@/lib/http/route";
 import { queryDocuments, querySchema } from "@/lib/rag/query-documents";
@@ -10,3 +11,6 @@ export const POST = apiRoute({ access: "tenant" }, async ({ req, identity }) =>
     await queryDocuments(identity, await parseJson(req, querySchema), identity.via === "cookie" ? "playground" : "api"),
   ),
 );
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

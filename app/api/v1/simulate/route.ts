@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { parseJson } from "@/lib/http/parse";
 import { apiRoute, json } from "@/lib/http/route";
 import { simulateMessage, simulateSchema } from "@/lib/rag/simulate-message";
@@ -16,3 +17,6 @@ export const POST = apiRoute({ access: "tenant" }, async ({ req, identity }) =>
     }),
   ),
 );
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -1,10 +1,11 @@
 import { NextResponse } from "next/server";
 import { logIn, loginSchema } from "@/lib/auth/accounts";
 import { config } from "@/lib/config";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { parseJson } from "@/lib/http/parse";
 import { apiRoute, SESSION_COOKIE, sessionCookieOptions } from "@/lib/http/route";
 
-export const POST = apiRoute({ access: "public" }, async ({ req, meta }) => {
+export const POST = apiRoute({ access: "public", ownPagesOnly: true }, async ({ req, meta }) => {
   const input = await parseJson(req, loginSchema);
   const result = await logIn(input, meta);
   const res = NextResponse.json(result, { status: 200 });
@@ -13,3 +14,6 @@ export const POST = apiRoute({ access: "public" }, async ({ req, meta }) => {
   }
   return res;
 });
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -1,4 +1,5 @@
 import { checkoutSchema, startCheckout } from "@/lib/billing/stripe/checkout";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { parseJson } from "@/lib/http/parse";
 import { apiRoute, json } from "@/lib/http/route";
 
@@ -6,3 +7,6 @@ import { apiRoute, json } from "@/lib/http/route";
 export const POST = apiRoute({ access: "tenant" }, async ({ req, identity, origin, meta }) =>
   json(await startCheckout(identity, await parseJson(req, checkoutSchema), origin, meta)),
 );
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

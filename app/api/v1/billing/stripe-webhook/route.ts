@@ -1,4 +1,5 @@
 import { handleStripeWebhook } from "@/lib/billing/stripe/webhook";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { readTextCapped } from "@/lib/http/read-body";
 import { apiRoute, json } from "@/lib/http/route";
 
@@ -10,3 +11,6 @@ export const POST = apiRoute({ access: "public", resolveIdentity: false }, async
   const body = await readTextCapped(req, 512 * 1024, "The Stripe event is larger than 512 KB.");
   return json(await handleStripeWebhook(body, req.headers.get("stripe-signature")));
 });
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

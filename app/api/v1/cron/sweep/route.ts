@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/http/errors";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { apiRoute, json } from "@/lib/http/route";
 import { runMaintenance } from "@/lib/jobs/maintenance";
 import { sweepOnce } from "@/lib/jobs/run-jobs";
@@ -27,3 +28,6 @@ export const GET = apiRoute({ access: "public" }, async ({ req }) => {
   const maintenance = await runMaintenance();
   return json({ processed, ...maintenance });
 });
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

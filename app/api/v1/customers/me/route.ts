@@ -1,4 +1,5 @@
 import { requestDeletion } from "@/lib/gdpr/account-deletion";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { parseJson } from "@/lib/http/parse";
 import { apiRoute, json } from "@/lib/http/route";
 import { customerPatchSchema, getMyCustomer, updateMyCustomer } from "@/lib/tenants/customer-profile";
@@ -16,3 +17,6 @@ export const PATCH = apiRoute({ access: "tenant" }, async ({ req, identity, meta
 export const DELETE = apiRoute({ access: "tenant" }, async ({ identity, meta }) =>
   json(await requestDeletion(identity, meta), 202),
 );
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { POST, PUT, OPTIONS } = otherMethods(["GET", "PATCH", "DELETE"]);

@@ -2,6 +2,7 @@ import { after } from "next/server";
 import { MAX_PDF_BYTES } from "@/lib/documents/limits";
 import { acceptUpload } from "@/lib/documents/upload-document";
 import { AppError } from "@/lib/http/errors";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { readBodyCapped } from "@/lib/http/read-body";
 import { apiRoute, json } from "@/lib/http/route";
 import { runJobNow } from "@/lib/jobs/run-jobs";
@@ -40,3 +41,6 @@ export const POST = apiRoute({ access: "tenant" }, async ({ req, identity, meta 
   if (jobId) after(() => runJobNow(jobId));
   return json({ document: accepted.document }, 202);
 });
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/http/errors";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { apiRoute } from "@/lib/http/route";
 import { fileStorage } from "@/lib/storage";
 import { verifyUploadToken } from "@/lib/storage/local-storage";
@@ -30,3 +31,6 @@ async function readCapped(req: Request, max: number): Promise<Uint8Array> {
   }
   return Buffer.concat(parts);
 }
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { GET, POST, PATCH, DELETE, OPTIONS } = otherMethods(["PUT"]);

@@ -1,4 +1,5 @@
 import { after, type NextRequest } from "next/server";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { readTextCapped } from "@/lib/http/read-body";
 import { apiRoute, json } from "@/lib/http/route";
 import { acknowledgeWebhook, answerAfterAck, MAX_WEBHOOK_BODY, recordWebhookAck } from "@/lib/manychat/webhook-handler";
@@ -25,3 +26,6 @@ export async function POST(req: NextRequest, context: { params: Promise<Record<s
   recordWebhookAck("next", response.status, started);
   return response;
 }
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -2,6 +2,7 @@ import { ADMIN_ROLES, STAFF_ROLES } from "@/lib/admin/staff";
 import { changeTenantPlan, tenantPlanChangeSchema } from "@/lib/admin/tenant-plan";
 import { getTenantSupportView } from "@/lib/admin/tenant-support-view";
 import { assertUuid } from "@/lib/http/ids";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { parseJson } from "@/lib/http/parse";
 import { apiRoute, json } from "@/lib/http/route";
 
@@ -20,3 +21,6 @@ export const PATCH = apiRoute<{ id: string }>(
     return json(await changeTenantPlan(identity, id, await parseJson(req, tenantPlanChangeSchema), meta));
   },
 );
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { POST, PUT, DELETE, OPTIONS } = otherMethods(["GET", "PATCH"]);

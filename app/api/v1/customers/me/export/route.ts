@@ -1,4 +1,5 @@
 import { exportCustomer } from "@/lib/gdpr/export-customer";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { apiRoute } from "@/lib/http/route";
 
 /** GDPR export: everything of the workspace as one ZIP (data.json and the original PDFs). */
@@ -13,3 +14,6 @@ export const GET = apiRoute({ access: "tenant" }, async ({ identity, meta }) => 
     },
   });
 });
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,6 +1,7 @@
 import { ADMIN_ROLES } from "@/lib/admin/staff";
 import { setTenantStatus, tenantStatusChangeSchema } from "@/lib/admin/tenant-status";
 import { assertUuid } from "@/lib/http/ids";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 import { parseOptionalJson } from "@/lib/http/parse";
 import { apiRoute, json } from "@/lib/http/route";
 
@@ -13,3 +14,6 @@ export const POST = apiRoute<{ id: string }>(
     );
   },
 );
+
+// Other methods: 405 with the envelope and Allow (lib/http/method-not-allowed.ts).
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);
