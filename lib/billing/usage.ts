@@ -59,7 +59,7 @@ export async function getUsage(identity: Identity): Promise<Usage> {
                  p.start_at + interval '1 month' as period_end,
                  coalesce(u.requests, 0) as requests_used,
                  coalesce(u.overage_requests, 0) as overage_requests,
-                 (select coalesce(sum(d.size_bytes), 0) from documents d) as storage_bytes,
+                 (select coalesce(sum(d.size_bytes), 0) from documents d where d.storage_path is not null) as storage_bytes,
                  s.id as plan_id, s.name as plan_name, s.monthly_request_limit as request_limit,
                  s.storage_limit_mb, s.price_cents, s.overage_allowed, s.overage_price_cents,
                  c.billing_status, c.payment_failed_at

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type RequestMeta, recordAudit } from "@/lib/audit/record-audit";
 import { type Identity, tenantClaims } from "@/lib/auth/identity";
@@ -12,6 +12,7 @@ import { log } from "@/lib/log";
 import { fileStorage } from "@/lib/storage";
 import { INGEST_DOCUMENT } from "./ingest-document";
 import { MAX_PDF_BYTES, MAX_PDF_PAGES } from "./limits";
+import { scheduleOrphanSweep } from "./orphan-files";
 import { countPdfPages, PdfReadError } from "./pdf-text";
 import { type DocumentView, documentView } from "./read-documents";
 
@@ -56,12 +57,17 @@ export function assertSize(size: number): void {
     throw new AppError("validation_failed", "The file is empty.", [{ path: "file", message: "is empty" }]);
 }
 
-/** Plan storage: the tenant's documents plus this one must fit. */
+/**
+ * Plan storage: the tenant's stored files plus this one must fit. Counted from what is
+ * stored: a document's size_bytes is measured from its stored object at /complete (or is
+ * the size its upload URL is bound to while it waits for its bytes), and a document with
+ * no stored object (storage_path null) counts nothing, whatever its status.
+ */
 async function assertStorage(tx: Tx, size: number, exceptId?: string): Promise<void> {
   const [usage] = await rows<{ used: string | number; limit_mb: number }>(
     tx,
     sql`select coalesce((select sum(size_bytes) from documents
-                          where status <> 'failed' and (${exceptId ?? null}::uuid is null or id <> ${exceptId ?? null}::uuid)), 0) as used,
+                          where storage_path is not null and (${exceptId ?? null}::uuid is null or id <> ${exceptId ?? null}::uuid)), 0) as used,
                s.storage_limit_mb as limit_mb
         from customers c join subscriptions s on s.id = c.subscription_id
         where c.id = (select private.customer_id())`,
@@ -224,7 +230,9 @@ export async function createUploadUrl(identity: Identity, input: z.output<typeof
       sizeBytes: input.size_bytes,
     });
   });
-  const signed = await fileStorage().signedUploadUrl(storagePath, { origin, maxBytes: MAX_PDF_BYTES });
+  // Bound to the declared size: the embedded route refuses any other; on Supabase Storage
+  // /complete measures the stored object and refuses a size other than declared.
+  const signed = await fileStorage().signedUploadUrl(storagePath, { origin, sizeBytes: input.size_bytes });
   return {
     document_id: id,
     upload_url: signed.url,
@@ -251,13 +259,28 @@ export async function completeUpload(
     throw new AppError("conflict", "No file has been uploaded to the upload URL yet.", { document_id: id });
   }
   const storagePath = doc.storagePath;
+  const issuedAt = doc.uploadDate;
+  // Refused: the object and the reservation go; a URL Storage cannot revoke gets its path
+  // removed again once it has expired (lib/documents/orphan-files.ts).
   const rejectUpload = async (err: AppError): Promise<never> => {
+    await withTenant(claims, async (tx) => {
+      await tx.delete(documents).where(eq(documents.id, id));
+      await scheduleOrphanSweep(tx, { customerId: claims.customer_id, storagePath, issuedAt });
+    });
     await fileStorage().delete(storagePath);
-    await withTenant(claims, (tx) => tx.delete(documents).where(eq(documents.id, id)));
     throw err;
   };
   try {
     assertSize(bytes.byteLength);
+    // The URL was issued for the declared size (the embedded route enforces it; Supabase
+    // Storage cannot, so the stored object is measured here).
+    if (bytes.byteLength !== doc.sizeBytes) {
+      throw new AppError(
+        "validation_failed",
+        `The uploaded file is ${bytes.byteLength} bytes; ${doc.sizeBytes} were declared. Request a new upload URL with the file's size.`,
+        [{ path: "size_bytes", message: `is ${doc.sizeBytes}, the stored file is ${bytes.byteLength} bytes` }],
+      );
+    }
     assertPdfBytes(bytes);
   } catch (err) {
     if (err instanceof AppError) await rejectUpload(err);
@@ -280,20 +303,34 @@ export async function completeUpload(
     if (err instanceof AppError) await rejectUpload(err);
     throw err;
   }
-  return withTenant(claims, async (tx) => {
-    if ("failure" in inspected) {
-      const [row] = await tx
+  // Only a reservation still waiting is completed (a concurrent /complete loses with 409).
+  const stillPending = and(eq(documents.id, id), isNull(documents.sha256), eq(documents.status, "pending"));
+  const alreadyCompleted = () => new AppError("conflict", "This upload was already completed.", { document_id: id });
+  if ("failure" in inspected) {
+    // Kept, visibly failed, with the reason; the unusable bytes are not kept (as for
+    // POST /documents/upload), so they count against no plan.
+    const failure = inspected.failure;
+    const row = await withTenant(claims, async (tx) => {
+      const [updated] = await tx
         .update(documents)
-        .set({ sha256, sizeBytes: bytes.byteLength, status: "failed", error: inspected.failure })
-        .where(eq(documents.id, id))
+        .set({ sha256, sizeBytes: bytes.byteLength, status: "failed", error: failure, storagePath: null })
+        .where(stillPending)
         .returning();
-      return { document: documentView(row as typeof documents.$inferSelect), jobId: null };
-    }
+      if (!updated) throw alreadyCompleted();
+      await scheduleOrphanSweep(tx, { customerId: claims.customer_id, storagePath, issuedAt });
+      return updated;
+    });
+    await fileStorage().delete(storagePath);
+    return { document: documentView(row), jobId: null };
+  }
+  return withTenant(claims, async (tx) => {
+    // size_bytes is what is stored, measured here: what the plan's storage counts.
     const [row] = await tx
       .update(documents)
       .set({ sha256, sizeBytes: bytes.byteLength, pageCount: inspected.pages, pagesTotal: inspected.pages })
-      .where(eq(documents.id, id))
+      .where(stillPending)
       .returning();
+    if (!row) throw alreadyCompleted();
     await recordUpload(tx, identity, id, doc.filename, bytes.byteLength, meta);
     const jobId = await enqueueJob(tx, {
       customerId: claims.customer_id,

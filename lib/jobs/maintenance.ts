@@ -7,6 +7,7 @@ import { asService, rows } from "@/lib/db/client";
 import { queueEmbeddingBackfill } from "@/lib/documents/embed-backfill";
 import { deleteExpiredMessages } from "@/lib/gdpr/message-retention";
 import { failInterruptedQuestions } from "@/lib/rag/stale-questions";
+import { fileStorage } from "@/lib/storage";
 
 /**
  * Periodic upkeep, about once a minute: by the in-process sweeper when self-hosted, by the
@@ -29,15 +30,24 @@ export async function runMaintenance(): Promise<{ abandoned_uploads: number; exp
   return { abandoned_uploads: abandoned, expired_messages: expired };
 }
 
-/** Direct uploads whose bytes never arrived end visibly failed once their URL expired. */
+/**
+ * Direct uploads never completed end visibly failed once their URL expired (2 h), and
+ * whatever bytes did arrive are removed: no URL can bring them back by then, and a file
+ * no document will use must not sit in storage (nor count against the plan).
+ */
 export async function failAbandonedUploads(): Promise<number> {
   const failed = await asService("sweeper maintenance: abandoned direct uploads", (tx) =>
-    rows(
+    rows<{ id: string; storage_path: string | null }>(
       tx,
-      sql`update documents set status = 'failed', error = 'The upload was never completed. Upload the file again.'
-          where status = 'pending' and sha256 is null and upload_date < now() - interval '3 hours'
-          returning id`,
+      sql`update documents d set status = 'failed', error = 'The upload was never completed. Upload the file again.',
+                 storage_path = null
+          from documents prev
+          where d.id = prev.id and d.status = 'pending' and d.sha256 is null
+            and d.upload_date < now() - interval '3 hours'
+          returning d.id, prev.storage_path`,
     ),
   );
+  const storage = fileStorage();
+  for (const row of failed) if (row.storage_path) await storage.delete(row.storage_path).catch(() => {});
   return failed.length;
 }

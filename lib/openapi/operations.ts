@@ -201,7 +201,8 @@ export const operations: Operation[] = [
     path: "/documents/upload-url",
     tag: "Documents",
     summary: "Reserve a direct upload to storage",
-    description: "Send the bytes to `upload_url` with `method` and `headers`, then call /documents/{id}/complete.",
+    description:
+      "Send the bytes to `upload_url` with `method` and `headers`, then call /documents/{id}/complete. The URL is single-use, valid 2 h, and bound to `size_bytes` and application/pdf; it stops working once a file was stored through it, after complete, and when the document is deleted.",
     security: "tenant",
     body: req("UploadUrlRequest", uploadUrlSchema),
     responses: {
@@ -214,11 +215,13 @@ export const operations: Operation[] = [
     path: "/documents/{id}/complete",
     tag: "Documents",
     summary: "Finish a direct upload",
-    description: "Runs the upload checks on the stored bytes and starts ingestion.",
+    description:
+      "Runs the upload checks on the stored bytes (their size, measured, must be the declared `size_bytes`) and starts ingestion. The stored size is what the plan's storage counts.",
     security: "tenant",
     responses: {
       202: ok("Checked; ingestion has started.", r.documentAccepted, "DocumentAccepted"),
       409: none("Already completed, or no file was uploaded yet."),
+      422: none("The stored file is not the declared size (the reservation is removed)."),
     },
   },
   {
@@ -256,7 +259,15 @@ export const operations: Operation[] = [
       "Where /documents/upload-url points when files are stored on the server's disk; Supabase Storage takes this role in production. `token` is part of the URL handed out.",
     security: "upload",
     body: { contentType: "application/pdf" },
-    responses: { 200: none("Stored."), 413: none("Larger than the reservation allows.") },
+    responses: {
+      200: none("Stored."),
+      401: none("unauthenticated: the URL is invalid or has expired."),
+      404: none("not_found: the document was deleted."),
+      409: none("conflict: the URL was already used (a file was stored through it, or the upload was completed)."),
+      413: none("Larger than the declared size."),
+      415: none("Another Content-Type than application/pdf."),
+      422: none("Smaller than the declared size."),
+    },
   },
   // ---------------------------------------------------------------- answers
   {

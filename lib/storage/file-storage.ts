@@ -25,6 +25,11 @@ export interface FileStorage {
   deletePrefix(prefix: string): Promise<void>;
   /** Throws when the storage cannot be used (folder not writable, bucket unreachable): for /health. */
   check(): Promise<void>;
-  /** A URL the browser can upload one object to directly, valid for a while. */
-  signedUploadUrl(path: string, opts: { origin: string; maxBytes: number }): Promise<SignedUpload>;
+  /**
+   * A URL the browser can upload one object to directly, valid for a while. It creates the
+   * object once and never replaces it; `sizeBytes` is the size declared for it (the local
+   * mode refuses any other size; Supabase Storage cannot bound one URL, so the caller
+   * measures the stored object afterwards).
+   */
+  signedUploadUrl(path: string, opts: { origin: string; sizeBytes: number }): Promise<SignedUpload>;
 }

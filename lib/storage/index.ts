@@ -12,6 +12,7 @@ export {
   MAX_OBJECT_BYTES,
   OBJECT_CONTENT_TYPE,
   UPLOAD_URL_TTL_SECONDS,
+  type UploadGrant,
   verifyUploadToken,
 } from "./local-storage";
 

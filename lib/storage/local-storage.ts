@@ -14,8 +14,11 @@ import type { FileStorage, SignedUpload } from "./file-storage";
  *
  * Browsers upload through the app itself: signedUploadUrl returns
  * `<origin>/api/v1/storage/upload?token=…` where the token is an HMAC-signed
- * `{path, max_bytes, exp}`; the route that receives the bytes checks it with
- * verifyUploadToken and writes them with put().
+ * `{path, size, type, exp}`: the one object it may create, its exact size and type, and
+ * its expiry. The route that receives the bytes checks it with verifyUploadToken and
+ * creates the object with stage() + publish(), which never replaces an existing file: a
+ * URL works once (lib/documents/local-upload.ts also refuses it once its document is
+ * completed or deleted).
  *
  * The path rules and the object limits below are shared with the Supabase implementation,
  * so both modes accept and refuse the same things.
@@ -68,8 +71,18 @@ const TOKEN_PURPOSE = "storage-upload";
 
 interface UploadTokenPayload {
   path: string;
-  max_bytes: number;
+  /** The exact number of bytes the upload must carry (the size declared for it). */
+  size: number;
+  /** The Content-Type the upload must be sent with. */
+  type: string;
   exp: number;
+}
+
+/** What a valid local upload token allows: one object, of exactly this size and type. */
+export interface UploadGrant {
+  path: string;
+  sizeBytes: number;
+  contentType: string;
 }
 
 function signUploadToken(payload: UploadTokenPayload): string {
@@ -78,10 +91,10 @@ function signUploadToken(payload: UploadTokenPayload): string {
 }
 
 /**
- * The path and size limit a local upload token grants, or null when the token is
+ * The object, size and type a local upload token grants, or null when the token is
  * malformed, tampered with, signed with another key or expired.
  */
-export function verifyUploadToken(token: string | null | undefined): { path: string; maxBytes: number } | null {
+export function verifyUploadToken(token: string | null | undefined): UploadGrant | null {
   if (typeof token !== "string" || token.length > 2048) return null;
   const [body, signature, extra] = token.split(".");
   if (!body || !signature || extra !== undefined) return null;
@@ -92,16 +105,30 @@ export function verifyUploadToken(token: string | null | undefined): { path: str
   } catch {
     return null;
   }
-  const { path: p, max_bytes: maxBytes, exp } = payload ?? {};
-  if (typeof p !== "string" || typeof maxBytes !== "number" || typeof exp !== "number") return null;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) return null;
+  const { path: p, size, type, exp } = payload ?? {};
+  if (typeof p !== "string" || typeof size !== "number" || typeof type !== "string" || typeof exp !== "number") {
+    return null;
+  }
+  if (!Number.isSafeInteger(size) || size <= 0 || size > MAX_OBJECT_BYTES) return null;
   if (exp * 1000 <= Date.now()) return null;
   try {
     assertObjectPath(p);
   } catch {
     return null;
   }
-  return { path: p, maxBytes };
+  return { path: p, sizeBytes: size, contentType: type };
+}
+
+/** Bytes written and flushed beside their target, not yet visible there. */
+export interface StagedObject {
+  /**
+   * Makes the bytes the object at the path, only if there is none yet (a hard link, which
+   * is atomic and fails when the target exists): true when published, false when an
+   * object was already there (which is left untouched).
+   */
+  publish(): Promise<boolean>;
+  /** Removes the temporary file (always call it, published or not). */
+  discard(): Promise<void>;
 }
 
 function isMissing(err: unknown): boolean {
@@ -127,6 +154,24 @@ export class LocalFileStorage implements FileStorage {
   }
 
   async put(p: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    const staged = await this.stage(p, bytes, contentType);
+    try {
+      await fs.rename(staged.temp, staged.target);
+    } finally {
+      await staged.discard();
+    }
+  }
+
+  /**
+   * Writes the bytes to a flushed temporary file next to the object, for publish() to
+   * create the object from it later without replacing one (the slow part, writing and
+   * fsync, happens before the caller takes any lock).
+   */
+  async stage(
+    p: string,
+    bytes: Uint8Array,
+    contentType: string,
+  ): Promise<StagedObject & { temp: string; target: string }> {
     const target = this.file(p);
     assertObjectAllowed(bytes.byteLength, contentType);
     await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
@@ -139,11 +184,16 @@ export class LocalFileStorage implements FileStorage {
       } finally {
         await handle.close();
       }
-      await fs.rename(temp, target);
     } catch (err) {
       await fs.rm(temp, { force: true }).catch(() => {});
       throw err;
     }
+    return {
+      temp,
+      target,
+      publish: () => publishIfAbsent(temp, target),
+      discard: () => fs.rm(temp, { force: true }).catch(() => {}),
+    };
   }
 
   async get(p: string): Promise<Uint8Array | null> {
@@ -171,10 +221,10 @@ export class LocalFileStorage implements FileStorage {
     await fs.access(this.root, fs.constants.W_OK);
   }
 
-  async signedUploadUrl(p: string, opts: { origin: string; maxBytes: number }): Promise<SignedUpload> {
+  async signedUploadUrl(p: string, opts: { origin: string; sizeBytes: number }): Promise<SignedUpload> {
     assertObjectPath(p);
-    if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes <= 0) {
-      throw new RangeError(`maxBytes must be a positive integer, got ${opts.maxBytes}`);
+    if (!Number.isSafeInteger(opts.sizeBytes) || opts.sizeBytes <= 0 || opts.sizeBytes > MAX_OBJECT_BYTES) {
+      throw new RangeError(`sizeBytes must be a positive integer up to ${MAX_OBJECT_BYTES}, got ${opts.sizeBytes}`);
     }
     const origin = new URL(opts.origin);
     if (origin.protocol !== "http:" && origin.protocol !== "https:") {
@@ -182,15 +232,35 @@ export class LocalFileStorage implements FileStorage {
     }
     const exp = Math.floor(Date.now() / 1000) + UPLOAD_URL_TTL_SECONDS;
     const url = new URL(LOCAL_UPLOAD_ROUTE, origin.origin);
-    url.searchParams.set(
-      "token",
-      signUploadToken({ path: p, max_bytes: Math.min(opts.maxBytes, MAX_OBJECT_BYTES), exp }),
-    );
+    url.searchParams.set("token", signUploadToken({ path: p, size: opts.sizeBytes, type: OBJECT_CONTENT_TYPE, exp }));
     return {
       url: url.toString(),
       method: "PUT",
       headers: { "content-type": OBJECT_CONTENT_TYPE },
       expiresAt: new Date(exp * 1000).toISOString(),
     };
+  }
+}
+
+/**
+ * Creates `target` from `temp` unless `target` exists. A hard link does it atomically;
+ * where the folder's file system has no hard links, an exclusive copy (O_EXCL) still never
+ * replaces an existing object, though a reader may then see the copy while it is written.
+ */
+async function publishIfAbsent(temp: string, target: string): Promise<boolean> {
+  try {
+    await fs.link(temp, target);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EXDEV") throw err;
+  }
+  try {
+    await fs.copyFile(temp, target, fs.constants.COPYFILE_EXCL);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
   }
 }

@@ -142,9 +142,10 @@ if (process.env.TEST_DB !== "postgres") {
         await expect(storage.put(p, pdf(), "application/pdf"), p).rejects.toThrow(local.InvalidStoragePathError);
         await expect(storage.get(p), p).rejects.toThrow(local.InvalidStoragePathError);
         await expect(storage.delete(p), p).rejects.toThrow(local.InvalidStoragePathError);
-        await expect(storage.signedUploadUrl(p, { origin: "http://localhost:3000", maxBytes: MiB }), p).rejects.toThrow(
-          local.InvalidStoragePathError,
-        );
+        await expect(
+          storage.signedUploadUrl(p, { origin: "http://localhost:3000", sizeBytes: MiB }),
+          p,
+        ).rejects.toThrow(local.InvalidStoragePathError);
       }
       for (const prefix of ["", ".", "..", "/", `${tenant}/`, `${tenant}/x`, "../x", "*"]) {
         await expect(storage.deletePrefix(prefix), prefix).rejects.toThrow(local.InvalidStoragePathError);
@@ -166,7 +167,7 @@ if (process.env.TEST_DB !== "postgres") {
     it("gives a signed upload URL, valid 2 h, to PUT the bytes to", async () => {
       const p = objectPath();
       const before = Date.now();
-      const signed = await storage.signedUploadUrl(p, { origin: "http://app.test:3000", maxBytes: 20 * MiB });
+      const signed = await storage.signedUploadUrl(p, { origin: "http://app.test:3000", sizeBytes: MiB });
       expect(signed.method).toBe("PUT");
       expect(signed.headers).toEqual({ "content-type": "application/pdf" });
       expect(new URL(signed.url).protocol).toMatch(/^https?:$/);
@@ -179,7 +180,7 @@ if (process.env.TEST_DB !== "postgres") {
         // What the app's upload route does with the request.
         expect(signed.url.startsWith("http://app.test:3000/api/v1/storage/upload?token=")).toBe(true);
         const grant = local.verifyUploadToken(tokenOf(signed.url));
-        expect(grant).toEqual({ path: p, maxBytes: 20 * MiB });
+        expect(grant).toEqual({ path: p, sizeBytes: MiB, contentType: "application/pdf" });
         await storage.put(grant!.path, bytes, signed.headers["content-type"]!);
       } else {
         const res = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: bytes });
@@ -205,12 +206,40 @@ if (process.env.TEST_DB !== "postgres") {
       expect(fs.readdirSync(path.join(dataDir, "files", tenant))).toEqual([path.basename(p)]);
     });
 
+    it("stage + publish creates an object once and never replaces it, even when racing", async () => {
+      const storage = new local.LocalFileStorage(path.join(dataDir, "files"));
+      const tenant = randomUUID();
+      const p = objectPath(tenant);
+      const first = pdf(4096);
+      const staged = await storage.stage(p, first, "application/pdf");
+      expect(await storage.get(p)).toBeNull(); // staged bytes are not the object yet
+      expect(await staged.publish()).toBe(true);
+      await staged.discard();
+      const again = await storage.stage(p, pdf(64), "application/pdf");
+      expect(await again.publish()).toBe(false);
+      await again.discard();
+      expect(Buffer.from((await storage.get(p))!).equals(Buffer.from(first))).toBe(true);
+
+      // Eight uploads of different bytes at once: one object, whole, from exactly one of them.
+      const q = objectPath(tenant);
+      const bodies = Array.from({ length: 8 }, () => pdf(256 * 1024));
+      const stagedAll = await Promise.all(bodies.map((b) => storage.stage(q, b, "application/pdf")));
+      const won = await Promise.all(stagedAll.map((st) => st.publish()));
+      await Promise.all(stagedAll.map((st) => st.discard()));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const stored = Buffer.from((await storage.get(q))!);
+      expect(stored.equals(Buffer.from(bodies[won.indexOf(true)]!))).toBe(true);
+      expect(fs.readdirSync(path.join(dataDir, "files", tenant)).sort()).toEqual(
+        [path.basename(p), path.basename(q)].sort(),
+      );
+    });
+
     it("refuses a token that is expired, tampered with or not a token", async () => {
       const storage = new local.LocalFileStorage(path.join(dataDir, "files"));
       const p = objectPath();
-      const signed = await storage.signedUploadUrl(p, { origin: "http://localhost:3000", maxBytes: 5 * MiB });
+      const signed = await storage.signedUploadUrl(p, { origin: "http://localhost:3000", sizeBytes: 5 * MiB });
       const token = tokenOf(signed.url);
-      expect(local.verifyUploadToken(token)).toEqual({ path: p, maxBytes: 5 * MiB });
+      expect(local.verifyUploadToken(token)).toEqual({ path: p, sizeBytes: 5 * MiB, contentType: "application/pdf" });
 
       vi.useFakeTimers({ toFake: ["Date"] });
       try {
@@ -227,7 +256,8 @@ if (process.env.TEST_DB !== "postgres") {
       const reencode = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
       const otherTenant = `${randomUUID()}/${randomUUID()}.pdf`;
       expect(local.verifyUploadToken(`${reencode({ ...payload, path: otherTenant })}.${signature}`)).toBeNull();
-      expect(local.verifyUploadToken(`${reencode({ ...payload, max_bytes: 10 ** 9 })}.${signature}`)).toBeNull();
+      expect(local.verifyUploadToken(`${reencode({ ...payload, size: 10 ** 9 })}.${signature}`)).toBeNull();
+      expect(local.verifyUploadToken(`${reencode({ ...payload, type: "text/html" })}.${signature}`)).toBeNull();
       expect(local.verifyUploadToken(`${reencode({ ...payload, exp: payload.exp + 86400 })}.${signature}`)).toBeNull();
       const flipped = signature.startsWith("A") ? `B${signature.slice(1)}` : `A${signature.slice(1)}`;
       expect(local.verifyUploadToken(`${body}.${flipped}`)).toBeNull();
@@ -237,7 +267,7 @@ if (process.env.TEST_DB !== "postgres") {
         expect(local.verifyUploadToken(junk)).toBeNull();
       }
       // A correctly signed token still cannot name a path outside the rules.
-      const evil = reencode({ path: "../../etc/x.pdf", max_bytes: 10, exp: payload.exp });
+      const evil = reencode({ path: "../../etc/x.pdf", size: 10, type: "application/pdf", exp: payload.exp });
       expect(local.verifyUploadToken(`${evil}.${hmacSign("storage-upload", evil)}`)).toBeNull();
     });
   });
@@ -292,7 +322,7 @@ if (process.env.TEST_DB !== "postgres") {
     it("the bucket refuses a non-PDF type and an object over 20 MB, on signed uploads too", async () => {
       const s = new supabase.SupabaseFileStorage({ url: fake.url, secretKey: SECRET_KEY, bucket: "documents" });
       const p1 = objectPath();
-      const signed = await s.signedUploadUrl(p1, { origin: "http://app.test", maxBytes: 20 * MiB });
+      const signed = await s.signedUploadUrl(p1, { origin: "http://app.test", sizeBytes: 20 * MiB });
 
       const wrongType = await fetch(signed.url, {
         method: "PUT",
@@ -324,7 +354,7 @@ if (process.env.TEST_DB !== "postgres") {
     it("a signed upload URL works once, for its own path, until it expires", async () => {
       const s = new supabase.SupabaseFileStorage({ url: fake.url, secretKey: SECRET_KEY, bucket: "documents" });
       const p = objectPath();
-      const signed = await s.signedUploadUrl(p, { origin: "http://app.test", maxBytes: MiB });
+      const signed = await s.signedUploadUrl(p, { origin: "http://app.test", sizeBytes: MiB });
       expect(signed.url.startsWith(`${fake.url}/storage/v1/object/upload/sign/documents/${p}?token=`)).toBe(true);
       const put = (url: string) => fetch(url, { method: "PUT", headers: signed.headers, body: pdf() });
 
@@ -347,7 +377,7 @@ if (process.env.TEST_DB !== "postgres") {
 
       fake.setSignedUploadExpiresIn(-10);
       try {
-        const late = await s.signedUploadUrl(objectPath(), { origin: "http://app.test", maxBytes: MiB });
+        const late = await s.signedUploadUrl(objectPath(), { origin: "http://app.test", sizeBytes: MiB });
         const expired = await put(late.url);
         expect(expired.status).toBe(400);
         expect(await expired.json()).toMatchObject({ code: "InvalidJWT", message: "jwt expired" });

@@ -222,11 +222,6 @@ export class SupabaseFileStorage implements FileStorage {
   }
 
   /**
-   * The URL points at Supabase, not at the app, so `origin` is not used; nor is
-   * `maxBytes`: Storage cannot bound one URL, the bucket's limit (20 MB) bounds every
-   * upload, and the caller checks the stored object's size afterwards.
-   */
-  /**
    * Storage answers and takes the secret key. A missing bucket is fine: the first upload
    * creates it (ensureBucket). Refused keys, 5xx and no answer at all are not.
    */
@@ -239,10 +234,18 @@ export class SupabaseFileStorage implements FileStorage {
     throw new Error(`Storage could not be reached or refused the secret key: ${d.message}`);
   }
 
-  async signedUploadUrl(path: string, _opts: { origin: string; maxBytes: number }): Promise<SignedUpload> {
+  /**
+   * The URL points at Supabase, not at the app, so `origin` is not used; nor is
+   * `sizeBytes`: Storage cannot bound one URL, the bucket's limit (20 MB) bounds every
+   * upload, and /complete measures the stored object (it must be the declared size).
+   * Storage cannot revoke a signed URL either: a document deleted while its URL may still
+   * be used gets a delayed removal of its path (lib/documents/orphan-files.ts).
+   */
+  async signedUploadUrl(path: string, _opts: { origin: string; sizeBytes: number }): Promise<SignedUpload> {
     assertObjectPath(path);
     await this.ready();
-    // Not upsert: the URL can create this object once, never replace it afterwards.
+    // Not upsert: the URL can create this object once, never replace it afterwards
+    // (Storage answers a second upload 409 Duplicate, as long as the object exists).
     const { data, error } = await this.files().createSignedUploadUrl(path);
     if (error) throw failure("The upload URL could not be created", error);
     return {
