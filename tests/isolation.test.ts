@@ -12,6 +12,7 @@ const tenantTables = [
   "document_chunks",
   "messages",
   "jobs",
+  "reply_sends",
   "billing_records",
   "usage_events",
   "audit_logs",
@@ -19,14 +20,29 @@ const tenantTables = [
 const ownerColumn = (t: string) => (t === "customers" ? "id" : "customer_id");
 
 let db: Awaited<ReturnType<typeof openDirectDatabase>>;
-let a: SeededTenant;
-let b: SeededTenant;
+type Seeded = SeededTenant & { ids: SeededTenant["ids"] & { reply_sends: string } };
+let a: Seeded;
+let b: Seeded;
 
 beforeAll(async () => {
   db = await openDirectDatabase();
-  a = await seedTenant("Alpha");
-  b = await seedTenant("Bravo");
+  a = await withReply(await seedTenant("Alpha"));
+  b = await withReply(await seedTenant("Bravo"));
 });
+
+/** A reply waiting to be sent (lib/rag/reply-sends.ts), on a finished job no sweeper runs. */
+async function withReply(t: SeededTenant): Promise<Seeded> {
+  const [row] = await db.asService("test seed", (tx) =>
+    db.rows<{ id: string }>(
+      tx,
+      sql`with j as (insert into jobs (customer_id, kind, status) values (${t.customerId}, 'isolation_check', 'done') returning id)
+          insert into reply_sends (customer_id, job_id, subscriber_id, reply)
+          select ${t.customerId}, j.id, 'sub-1', '{"kind":"answer","parts":["Hi"],"message_ids":[],"question":"Hi"}'::jsonb
+          from j returning id::text`,
+    ),
+  );
+  return { ...t, ids: { ...t.ids, reply_sends: (row as { id: string }).id } };
+}
 afterAll(async () => {
   await db?.closeDatabase();
 });
@@ -77,7 +93,9 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
             ? `update public.${table} set content = 'hijacked' where id = '${b.ids[table]}' returning id`
             : table === "messages"
               ? `update public.${table} set content = 'hijacked' where id = '${b.ids[table]}' returning id`
-              : `update public.${table} set status = 'failed' where id = '${b.ids[table]}' returning id`;
+              : table === "reply_sends"
+                ? `update public.${table} set subscriber_id = 'hijacked' where id = '${b.ids[table]}' returning id`
+                : `update public.${table} set status = 'failed' where id = '${b.ids[table]}' returning id`;
       const updated = await asA((tx) => db.rows(tx, sql.raw(statement)));
       expect(updated).toHaveLength(0);
       const [after] = await db.asService("test check", (tx) =>
@@ -90,7 +108,7 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
     },
   );
 
-  it.each(["documents", "document_chunks", "messages", "jobs"] as const)(
+  it.each(["documents", "document_chunks", "messages", "jobs", "reply_sends"] as const)(
     "deleting another tenant's row in %s deletes nothing",
     async (table) => {
       const deleted = await asA((tx) =>
@@ -123,13 +141,19 @@ describe(`row-level security on ${process.env.TEST_DB}`, () => {
       `insert into messages (customer_id, subscriber_id, direction, content) values ($B, 's', 'inbound', 'planted')`,
     ],
     ["jobs", `insert into jobs (customer_id, kind) values ($B, 'planted')`],
+    [
+      "reply_sends",
+      `insert into reply_sends (customer_id, job_id, subscriber_id, reply) values ($B, $JOB, 's', '{}'::jsonb)`,
+    ],
     ["audit_logs", `insert into audit_logs (customer_id, action) values ($B, 'planted')`],
   ])("inserting a row for another tenant into %s is refused by the database", async (_table, statement) => {
-    await expect(asA((tx) => db.rows(tx, sql.raw(statement.replace("$B", `'${b.customerId}'`))))).rejects.toMatchObject(
-      {
-        cause: expect.objectContaining({ code: "42501" }),
-      },
-    );
+    await expect(
+      asA((tx) =>
+        db.rows(tx, sql.raw(statement.replace("$B", `'${b.customerId}'`).replace("$JOB", `'${b.ids.jobs}'`))),
+      ),
+    ).rejects.toMatchObject({
+      cause: expect.objectContaining({ code: "42501" }),
+    });
   });
 
   it("moving one's own row to another tenant is refused", async () => {
