@@ -29,7 +29,9 @@ export const signupSchema = z
   // Common and trivial passwords (lib/auth/weak-passwords.ts); any future password change
   // goes through weakPasswordReason too.
   .superRefine((input, ctx) => {
-    const reason = weakPasswordReason(input.password, input.email);
+    // A password already refused for its length gets that one reason only.
+    if (typeof input.password !== "string" || input.password.length < 10) return;
+    const reason = weakPasswordReason(input.password, typeof input.email === "string" ? input.email : undefined);
     if (reason) ctx.addIssue({ code: "custom", path: ["password"], message: reason });
   });
 export const loginSchema = z.object({
