@@ -22,7 +22,8 @@ import { MAX_PDF_PAGES, MAX_PDF_TEXT_CHARS } from "./limits";
  * Budgets (lib/config.ts, measured in docs/architecture.md "Security"): resident memory
  * (PDF_MEMORY_LIMIT_MB), time to open the file or read any one page (PDF_PAGE_TIMEOUT_MS),
  * time for the whole document (PDF_DOCUMENT_TIMEOUT_MS), extracted text
- * (MAX_PDF_TEXT_CHARS); at most PDF_MAX_PARALLEL readers run at once per process.
+ * (MAX_PDF_TEXT_CHARS); at most PDF_MAX_PARALLEL readers run at once per process for
+ * ingestion, and as many for page counts at upload.
  * Every limit ends in a PdfReadError whose message a tenant can act on.
  */
 export class PdfReadError extends Error {
@@ -84,7 +85,8 @@ type WorkerMessage =
 
 async function* readPdf(bytes: Uint8Array, mode: "count" | "text", signal?: AbortSignal): AsyncGenerator<PdfEvent> {
   const limits = config();
-  const release = await readerSlot(limits.PDF_MAX_PARALLEL, signal);
+  // Page counts at upload have readers of their own: an upload never waits behind ingestion.
+  const release = await readerSlot(mode, limits.PDF_MAX_PARALLEL, signal);
   const memoryMb = limits.PDF_MEMORY_LIMIT_MB;
   let child: ChildProcess | null = null;
   const queue: (WorkerMessage | Error)[] = [];
@@ -227,16 +229,17 @@ function readerError(message: Extract<WorkerMessage, { type: "error" }>): PdfRea
   }
 }
 
-// At most PDF_MAX_PARALLEL readers per process, shared by every bundle that loads this
-// module (Next.js's and dist/server.mjs's copies live in one process).
+// At most PDF_MAX_PARALLEL readers of each kind per process, shared by every bundle that
+// loads this module (Next.js's and dist/server.mjs's copies live in one process).
 const slotsKey = Symbol.for("pdf-answers.pdf-reader-slots");
 type Slots = { busy: number; waiting: (() => void)[] };
-type G = typeof globalThis & { [slotsKey]?: Slots };
+type G = typeof globalThis & { [slotsKey]?: Record<string, Slots> };
 
-async function readerSlot(max: number, signal?: AbortSignal): Promise<() => void> {
+async function readerSlot(kind: string, max: number, signal?: AbortSignal): Promise<() => void> {
   const g = globalThis as G;
-  g[slotsKey] ??= { busy: 0, waiting: [] };
-  const slots = g[slotsKey];
+  g[slotsKey] ??= {};
+  g[slotsKey][kind] ??= { busy: 0, waiting: [] };
+  const slots = g[slotsKey][kind];
   signal?.throwIfAborted();
   while (slots.busy >= max) {
     await new Promise<void>((resolve) => slots.waiting.push(resolve));
