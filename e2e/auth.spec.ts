@@ -114,6 +114,27 @@ test("sign-up with a too-short password explains why and stays on the form", asy
   await expectAccessible(page, "signup (too-short password)");
 });
 
+test("sign-up with a common password explains why and stays on the form", async ({ page, consoleGuard }) => {
+  // Chromium logs every non-2xx fetch as a console error; this 422 is the point of the test.
+  consoleGuard.allow(/status of 422 .*\/api\/v1\/auth\/signup\]$/);
+  await page.goto("/signup");
+  const password = page.getByLabel("Password", { exact: true });
+  // The hint says it before anything is typed.
+  await expect(password).toHaveAccessibleDescription(/not a common password/);
+  await page.getByLabel("Company name", { exact: true }).fill(uniqueCompany("Common Password Co"));
+  await page.getByLabel("Email", { exact: true }).fill(uniqueEmail("commonpw"));
+  await password.fill("1234567890");
+  await page.getByRole("button", { name: "Create workspace" }).click();
+
+  await expect(page.locator("form").getByRole("alert")).toBeVisible();
+  await expect(password).toHaveAttribute("aria-invalid", "true");
+  await expect(password).toHaveAccessibleDescription(
+    "Password is too common or too easy to guess. Use a phrase of a few unrelated words.",
+  );
+  await expect(password).toBeFocused();
+  await expect(page).toHaveURL(/\/signup$/);
+});
+
 test("an account user gets the not-found page at /admin", async ({ page, consoleGuard }) => {
   await signUpViaApi(page.request, { email: uniqueEmail("user"), company: uniqueCompany("Plain User GmbH") });
   // The 404 status of the document itself is what the test checks.
