@@ -204,6 +204,7 @@ describe("a PDF that inflates to 400 MB", () => {
   });
 
   it("fails with its reason while the server keeps answering /health and another tenant's webhook", async () => {
+    await server?.stop();
     server = await startAppServer(serverEnv(), { dataDir: tempDataDir("bomb") });
     const other = await tenantWithDocument([["We are open from 9 to 17 every day."]], "hours.pdf", {
       baseUrl: server.url,
@@ -240,6 +241,7 @@ describe("a PDF that inflates to 400 MB", () => {
 
   it("a server killed while reading it leaves no reader behind; after restart the job ends failed, not retried", async () => {
     const dataDir = tempDataDir("bomb-crash");
+    await server?.stop(); // left running by a failed test before
     server = await startAppServer(serverEnv(), { dataDir });
     const owner = await signUp({}, server.url);
     const up = await uploadPdf(owner.token, bomb, "bomb.pdf", server.url);
