@@ -14,7 +14,14 @@ import { formatAnswer } from "@/lib/manychat/whatsapp-format";
 import { enqueueWebhookEvent } from "@/lib/outbound-webhooks/webhook-events";
 import { readSettings } from "@/lib/tenants/settings";
 import { answerQuestion, type Turn } from "./answer-question";
-import { forgetReply, type StoredReply, storedReply, storeReply, withSendSlot } from "./reply-sends";
+import {
+  forgetReply,
+  ReplyAlreadyRecorded,
+  type StoredReply,
+  storedReply,
+  storeReply,
+  withSendSlot,
+} from "./reply-sends";
 
 /**
  * Answers a subscriber's pending WhatsApp messages. Messages that arrive within the
@@ -183,9 +190,15 @@ export const answerMessageJob: JobHandler = {
       // fallback text follows: one of those attempts may have reached the customer.
       const recipient = await withTenant(claims, (tx) => loadRecipient(tx, claims));
       if (!recipient) return;
-      await record(recipient, job.id, subscriberId, stored, {
-        status: "failed",
-        error: `Could not send the reply: ${error}`.slice(0, 1000),
+      await record(
+        recipient,
+        job.id,
+        subscriberId,
+        stored,
+        { status: "failed", error: `Could not send the reply: ${error}`.slice(0, 1000) },
+        true,
+      ).catch((err) => {
+        if (!(err instanceof ReplyAlreadyRecorded)) throw err;
       });
       return;
     }
@@ -243,17 +256,24 @@ async function sendReply(
   opts: { alreadyStored?: boolean; signal?: AbortSignal },
 ) {
   const flow = flowOf(recipient.settings);
-  if (isSimulatorSubscriber(subscriberId) || !recipient.apiKey) {
-    // No request leaves the process: nothing can reach the customer twice.
-    const delivery = await deliver(recipient.apiKey, subscriberId, reply.parts, flow, opts.signal);
-    await record(recipient, jobId, subscriberId, reply, delivery);
-    return;
+  try {
+    if (isSimulatorSubscriber(subscriberId) || !recipient.apiKey) {
+      // No request leaves the process: nothing can reach the customer twice.
+      const delivery = await deliver(recipient.apiKey, subscriberId, reply.parts, flow, opts.signal);
+      await record(recipient, jobId, subscriberId, reply, delivery, opts.alreadyStored === true);
+      return;
+    }
+    if (!opts.alreadyStored) await storeReply(recipient.claims, jobId, subscriberId, reply);
+    await withSendSlot(recipient.claims.customer_id, opts.signal, async () => {
+      // While this run waited, another run of the job (after an expired lease) may have sent it.
+      if (!(await storedReply(recipient.claims, jobId))) return;
+      const delivery = await deliver(recipient.apiKey, subscriberId, reply.parts, flow, opts.signal);
+      await recordPersistently(recipient, jobId, subscriberId, reply, delivery, true);
+    });
+  } catch (err) {
+    if (!(err instanceof ReplyAlreadyRecorded)) throw err;
+    log.warn({ job_id: jobId }, "a reply was recorded by two runs of one job (its lease expired while it ran)");
   }
-  if (!opts.alreadyStored) await storeReply(recipient.claims, jobId, subscriberId, reply);
-  await withSendSlot(recipient.claims.customer_id, opts.signal, async () => {
-    const delivery = await deliver(recipient.apiKey, subscriberId, reply.parts, flow, opts.signal);
-    await recordPersistently(recipient, jobId, subscriberId, reply, delivery);
-  });
 }
 
 /** "simulated": the dashboard's simulator, shown there and never sent (lib/manychat/simulator.ts). */
@@ -296,20 +316,21 @@ async function recordPersistently(...args: Parameters<typeof record>) {
     try {
       return await record(...args);
     } catch (err) {
-      if (attempt >= 3) throw err;
+      if (attempt >= 3 || err instanceof ReplyAlreadyRecorded) throw err;
       log.warn({ err, attempt }, "recording a sent reply failed, retrying");
       await new Promise((r) => setTimeout(r, 500 * attempt));
     }
   }
 }
 
-/** Records the outcome and forgets the stored reply, in one transaction. */
+/** Records the outcome and forgets the stored reply (`stored`: committed before the send), in one transaction. */
 async function record(
   recipient: Recipient,
   jobId: string,
   subscriberId: string,
   reply: StoredReply,
   delivery: Delivery,
+  stored: boolean,
 ) {
   const ids = reply.message_ids;
   const failed = delivery.status === "failed";
@@ -319,6 +340,8 @@ async function record(
   const limit = reply.kind === "limit";
   const outcome = failed ? "failed" : reply.answered ? "answered" : "unanswered";
   await withTenant(recipient.claims, async (tx) => {
+    // First: its row lock makes a concurrent record of the same reply wait, then find it gone.
+    await forgetReply(tx, jobId, { stored });
     await tx
       .update(messages)
       .set(
@@ -344,7 +367,6 @@ async function record(
         error,
       })
       .returning({ id: messages.id });
-    await forgetReply(tx, jobId);
     const base = { subscriber_id: subscriberId, message_ids: ids, question: reply.question };
     if (limit) {
       await enqueueWebhookEvent(tx, recipient.claims.customer_id, recipient.webhookUrl, "message.limited", {

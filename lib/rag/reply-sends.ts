@@ -58,9 +58,21 @@ export async function storedReply(claims: Claims, jobId: string): Promise<Stored
   return row ? (row.reply as unknown as StoredReply) : null;
 }
 
-/** Part of the transaction that records the outcome: from then on the reply is never sent again. */
-export async function forgetReply(tx: Tx, jobId: string) {
-  await tx.delete(replySends).where(eq(replySends.jobId, jobId));
+/**
+ * Part of the transaction that records the outcome: from then on the reply is never sent
+ * again. Throws ReplyAlreadyRecorded (rolling the record back) when a stored reply is gone:
+ * another run of the same job (one that took over an expired lease) recorded it first.
+ */
+export async function forgetReply(tx: Tx, jobId: string, opts: { stored: boolean }) {
+  const deleted = await tx.delete(replySends).where(eq(replySends.jobId, jobId)).returning({ id: replySends.id });
+  if (opts.stored && deleted.length === 0) throw new ReplyAlreadyRecorded();
+}
+
+export class ReplyAlreadyRecorded extends Error {
+  override name = "ReplyAlreadyRecorded";
+  constructor() {
+    super("The reply's outcome was already recorded by another run of the same job.");
+  }
 }
 
 // ---------------------------------------------------------------- sends in flight
