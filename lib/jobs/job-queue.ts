@@ -52,7 +52,11 @@ export async function claimJobs(opts: { limit: number; jobId?: string }): Promis
           where id in (
             select id from jobs
             where ((status = 'queued' and run_at <= now())
-                or (status = 'running' and locked_at < now() - make_interval(secs => ${lease})))
+                or (status = 'running' and locked_at < now() - make_interval(secs => ${lease})
+                    -- This process's own job is still running here (its heartbeat was only late,
+                    -- e.g. a busy event loop): taking it again would run it twice. Only a run hung
+                    -- for ten leases is taken over from itself.
+                    and (locked_by is distinct from ${workerId} or locked_at < now() - make_interval(secs => ${lease * 10}))))
               and (${opts.jobId ?? null}::uuid is null or id = ${opts.jobId ?? null}::uuid)
             order by run_at
             limit ${opts.limit}

@@ -1,6 +1,6 @@
 import "server-only";
 import { errorText } from "@/lib/db/pg-text";
-import { log } from "@/lib/log";
+import { log, redactError } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
 import { reportError } from "@/lib/report-error";
 import { jobHandlers } from "./handlers";
@@ -49,7 +49,9 @@ export async function runJob(job: JobRow): Promise<void> {
   } catch (err) {
     // Cleaned and bounded: it is stored (jobs.last_error, the subject's error) and logged,
     // and may quote document text (NUL, lone surrogates) that PostgreSQL would refuse.
-    const message = errorText(err instanceof Error ? err.message : String(err));
+    // A failed statement's parameters (customer text, hashes) are removed first (redactError).
+    const clean = redactError(err);
+    const message = errorText(clean instanceof Error ? clean.message : String(clean));
     const retryable = !(err instanceof PermanentJobError);
     const { final } = await failJob(job, message, {
       retryable,
@@ -66,7 +68,7 @@ export async function runJob(job: JobRow): Promise<void> {
         err: {
           type: err instanceof Error ? err.name : typeof err,
           message,
-          stack: err instanceof Error && err.stack ? errorText(err.stack, 4000) : undefined,
+          stack: clean instanceof Error && clean.stack ? errorText(clean.stack, 4000) : undefined,
         },
         ms: Date.now() - started,
       },
