@@ -14,6 +14,10 @@ export async function register() {
     config();
     const { sentry } = await import("@/lib/report-error");
     await sentry();
+    // Before the database makes this process large: PDF readers are forked by this small
+    // launcher, never by the server (lib/documents/pdf-launcher.mjs says why).
+    const { startPdfLauncher } = await import("@/lib/documents/pdf-readers");
+    startPdfLauncher();
     const { database } = await import("@/lib/db/client");
     await database();
     // Self-hosted: finish leftover jobs in-process. On Vercel a cron does it.

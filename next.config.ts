@@ -28,6 +28,7 @@ const nextConfig: NextConfig = {
       "./supabase/seed.sql",
       "./lib/db/sql/*.sql",
       "./lib/documents/pdf-worker.mjs",
+      "./lib/documents/pdf-launcher.mjs",
       "./node_modules/unpdf/package.json",
       "./node_modules/unpdf/dist/**",
     ],

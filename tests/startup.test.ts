@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
+import postgres from "postgres";
 import { describe, expect, inject, it } from "vitest";
 import { api, signUp } from "./support/api";
 import { startAppServer, tempDataDir } from "./support/app-server";
+import { adminUrl, createTenantRole } from "./support/postgres-admin";
 
 // What an operator sees when starting the app: fail-fast configuration errors, a data
 // directory one process at a time, and data that survives a restart.
@@ -98,5 +100,27 @@ if (process.env.TEST_DB === "postgres")
       const res = migrateCli({ ...env(), DATABASE_TENANT_URL: inject("databaseUrl") as string });
       expect(res.status).toBe(1);
       expect(res.stderr).toMatch(/DATABASE_TENANT_URL connects as "postgres", which is a superuser, has BYPASSRLS/);
+    });
+
+    it("so is a tenant role that could switch to another role, such as the tables' owner", async () => {
+      const tenant = await createTenantRole(inject("databaseUrl") as string);
+      const owner = `pa_owner_${Date.now().toString(36)}`;
+      const user = new URL(tenant.url).username;
+      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      try {
+        await admin.unsafe(`create role ${owner} nologin`);
+        await admin.unsafe(`grant ${owner} to ${user}`);
+        const res = migrateCli({ ...env(), DATABASE_TENANT_URL: tenant.url });
+        expect(res.status).toBe(1);
+        expect(res.stderr).toContain(`DATABASE_TENANT_URL connects as "${user}", which can act as "${owner}"`);
+        // Without that membership the same role is accepted.
+        await admin.unsafe(`revoke ${owner} from ${user}`);
+        const ok = migrateCli({ ...env(), DATABASE_TENANT_URL: tenant.url });
+        expect(ok.status, ok.stderr).toBe(0);
+      } finally {
+        await admin.unsafe(`drop role if exists ${owner}`).catch(() => {});
+        await admin.end();
+        await tenant.drop();
+      }
     });
   });

@@ -80,3 +80,24 @@ if (process.env.TEST_DB === "postgres")
       expect(seen.map((r) => r.id).sort()).toEqual([a.customerId, b.customerId].sort());
     });
   });
+
+// The embedded database is one superuser session: there is no second login role to
+// contain tenant work, and /health says so rather than pretending.
+if (process.env.TEST_DB !== "postgres")
+  describe("tenant transactions on the embedded database", () => {
+    it("share its one superuser session, as reported", async () => {
+      const db = await openDirectDatabase();
+      try {
+        expect(await db.databaseRole()).toEqual({ superuser: true, tenant_connection: "shared" });
+      } finally {
+        await db.closeDatabase();
+      }
+    });
+
+    it("a tenant connection URL without a PostgreSQL database is refused", async () => {
+      const { loadConfig } = await import("@/lib/config");
+      expect(() => loadConfig({ NODE_ENV: "test", DATABASE_TENANT_URL: "postgres://tenant@db.example/app" })).toThrow(
+        /DATABASE_TENANT_URL is only used together with DATABASE_URL/,
+      );
+    });
+  });

@@ -74,7 +74,10 @@ async function cookieClient(): Promise<SupabaseClient> {
 async function cookieOptions() {
   // X-Forwarded-Proto only from a trusted proxy (lib/http/forwarded.ts).
   const proto = forwardedValue((await headers()).get("x-forwarded-proto"), config().TRUST_PROXY);
-  return { httpOnly: true, sameSite: "lax" as const, path: "/", secure: proto === "https" };
+  // An https APP_URL, or Vercel (HTTPS only), also means the browser talks HTTPS to us.
+  const cfg = config();
+  const secure = proto === "https" || Boolean(cfg.APP_URL?.startsWith("https:")) || Boolean(cfg.VERCEL);
+  return { httpOnly: true, sameSite: "lax" as const, path: "/", secure };
 }
 
 /** Verifies bearer tokens and revokes sessions by token; holds no session of its own. */

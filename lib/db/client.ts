@@ -51,7 +51,6 @@ async function open(): Promise<Database> {
     const tenantDb = tenantRaw ? await wrap(tenantRaw) : db;
     if (tenantRaw) assertContainedTenantRole(await readRole(tenantDb));
     const role: DatabaseRole = {
-      user: main.user,
       superuser: main.superuser,
       tenant_connection: tenantRaw ? "dedicated" : "shared",
     };
@@ -62,7 +61,7 @@ async function open(): Promise<Database> {
       );
     }
     log.info(
-      { database: raw.kind, applied: result.applied, ms: Date.now() - started, ...role },
+      { database: raw.kind, applied: result.applied, ms: Date.now() - started, database_user: main.user, ...role },
       result.applied.length > 0 ? "database migrated" : "database ready",
     );
     if (tenantRaw) {
@@ -81,7 +80,6 @@ async function open(): Promise<Database> {
 
 /** Who the app is in the database, for /health and the start-up warning. */
 export interface DatabaseRole {
-  user: string;
   superuser: boolean;
   /** "dedicated": tenant work runs on its own login role (DATABASE_TENANT_URL). */
   tenant_connection: "dedicated" | "shared";
@@ -97,6 +95,9 @@ interface RoleFacts {
   bypassrls: boolean;
   service: boolean;
   authenticated: boolean;
+  createrole: boolean;
+  /** Roles it can act as besides itself, `authenticated` and `anon` (e.g. the tables' owner). */
+  others: string[];
 }
 
 async function readRole(db: Db): Promise<RoleFacts> {
@@ -104,7 +105,11 @@ async function readRole(db: Db): Promise<RoleFacts> {
     db,
     sql`select current_user as "user", r.rolsuper as superuser, r.rolbypassrls as bypassrls,
           pg_has_role(current_user, 'service_role', 'MEMBER') as service,
-          pg_has_role(current_user, 'authenticated', 'MEMBER') as authenticated
+          pg_has_role(current_user, 'authenticated', 'MEMBER') as authenticated,
+          r.rolcreaterole as createrole,
+          array(select o.rolname::text from pg_roles o
+                where o.rolname not in (current_user, 'authenticated', 'anon')
+                  and pg_has_role(current_user, o.oid, 'MEMBER') order by 1) as others
         from pg_roles r where r.rolname = current_user`,
   );
   return facts as RoleFacts;
@@ -120,6 +125,8 @@ function assertContainedTenantRole(r: RoleFacts): void {
     r.superuser && "is a superuser",
     r.bypassrls && "has BYPASSRLS",
     r.service && 'can act as "service_role"',
+    r.createrole && "has CREATEROLE",
+    !r.service && r.others.length > 0 && `can act as ${r.others.map((o) => `"${o}"`).join(", ")}`,
     !r.authenticated && 'is not a member of "authenticated"',
   ].filter(Boolean);
   if (problems.length > 0) {

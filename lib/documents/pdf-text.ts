@@ -1,9 +1,8 @@
 import "server-only";
-import { type ChildProcess, fork } from "node:child_process";
-import os from "node:os";
-import path from "node:path";
 import { config } from "@/lib/config";
+import { log } from "@/lib/log";
 import { MAX_PDF_PAGES, MAX_PDF_TEXT_CHARS } from "./limits";
+import { type ReaderHandle, startReader } from "./pdf-readers";
 
 /**
  * Reading untrusted PDFs, in isolation and with limits. pdf.js (unpdf) runs in a child
@@ -54,6 +53,11 @@ const documentTimeMessage = (seconds: number, done: number, total: number) =>
 const textMessage = (page: number) =>
   `This PDF holds more than ${(MAX_PDF_TEXT_CHARS / 1_000_000).toLocaleString("en")} million characters of text (reached on page ${page}), more than can be processed for one document. Split it into smaller files and upload them again.`;
 
+function readerStopped(exit: number | string | null, stderr: string): Error {
+  log.error({ exit, stderr: stderr.trim().slice(-1000) }, "the PDF reader stopped unexpectedly");
+  return new Error(`The PDF reader stopped unexpectedly (exit ${exit}).`);
+}
+
 export type PdfEvent = { type: "opened"; pages: number } | { type: "page"; page: number; text: string };
 
 /** Opens the PDF in a reader process just far enough to count its pages. */
@@ -73,11 +77,6 @@ export function readPdfPages(bytes: Uint8Array, signal?: AbortSignal): AsyncGene
   return readPdf(bytes, "text", signal);
 }
 
-/** The reader script, found from the working directory (where every way of running the app starts). */
-function workerPath(): string {
-  return path.join(process.cwd(), "lib", "documents", "pdf-worker.mjs");
-}
-
 type WorkerMessage =
   | PdfEvent
   | { type: "done" }
@@ -88,7 +87,8 @@ async function* readPdf(bytes: Uint8Array, mode: "count" | "text", signal?: Abor
   // Page counts at upload have readers of their own: an upload never waits behind ingestion.
   const release = await readerSlot(mode, limits.PDF_MAX_PARALLEL, signal);
   const memoryMb = limits.PDF_MEMORY_LIMIT_MB;
-  let child: ChildProcess | null = null;
+  let child: ReaderHandle | null = null;
+  let closed = false;
   const queue: (WorkerMessage | Error)[] = [];
   let wake: (() => void) | null = null;
   const push = (item: WorkerMessage | Error) => {
@@ -103,7 +103,7 @@ async function* readPdf(bytes: Uint8Array, mode: "count" | "text", signal?: Abor
   const fail = (err: Error) => {
     if (finished) return;
     finished = true;
-    child?.kill("SIGKILL");
+    child?.kill();
     push(err);
   };
   const armPageTimer = () => {
@@ -116,55 +116,54 @@ async function* readPdf(bytes: Uint8Array, mode: "count" | "text", signal?: Abor
   const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
   try {
     signal?.throwIfAborted();
-    child = fork(/* turbopackIgnore: true */ workerPath(), [], {
-      // Nothing of the server's: no environment (secrets), no loader flags of tsx/vitest.
-      execArgv: [`--max-old-space-size=${memoryMb}`, "--disallow-code-generation-from-strings"],
-      env: {} as NodeJS.ProcessEnv,
-      serialization: "advanced",
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-    });
-    const pid = child.pid;
-    if (pid) {
-      try {
-        // Background work: the server's requests come first on a busy machine.
-        os.setPriority(pid, 10);
-      } catch {
-        // not permitted here: the budgets still hold
-      }
-    }
-    let stderr = "";
-    child.stderr?.on("data", (d: Buffer) => {
-      stderr = (stderr + d.toString("utf8")).slice(-4000);
-    });
-    child.on("message", (message: WorkerMessage) => {
-      if (finished) return;
-      if (message.type === "opened") {
-        total = message.pages;
-        armPageTimer();
-      } else if (message.type === "page") {
-        done = message.page;
-        armPageTimer();
-      } else if (message.type === "done" || message.type === "error") {
-        finished = true;
-        clearTimeout(pageTimer);
-      }
-      push(message);
-    });
-    child.on("error", (err) => fail(new Error(`The PDF reader could not be started: ${err.message}`)));
-    child.on("close", (code, sig) => {
-      if (finished) return;
-      // Killed by its watchdog (resident memory), or out of heap, or by the kernel's OOM killer.
-      const outOfMemory =
-        /pdf-worker-limit: memory|heap out of memory|Reached heap limit/i.test(stderr) ||
-        sig === "SIGKILL" ||
-        sig === "SIGABRT" ||
-        code === 134;
-      fail(
-        outOfMemory
-          ? new PdfReadError("limit", memoryMessage(memoryMb, total > 0 ? done + 1 : null))
-          : new Error(`The PDF reader stopped unexpectedly (exit ${code ?? sig}): ${stderr.trim().slice(-300)}`),
-      );
-    });
+    // Started by the launcher (lib/documents/pdf-readers.ts), never forked from the server.
+    child = startReader<WorkerMessage>(
+      [`--max-old-space-size=${memoryMb}`, "--disallow-code-generation-from-strings"],
+      {
+        // A copy: the transfer must not detach the caller's buffer.
+        bytes: new Uint8Array(bytes),
+        mode,
+        memoryMb,
+        maxPages: MAX_PDF_PAGES,
+        maxTextChars: MAX_PDF_TEXT_CHARS,
+      },
+      {
+        onMessage: (message) => {
+          if (finished) return;
+          if (message.type === "opened") {
+            total = message.pages;
+            armPageTimer();
+          } else if (message.type === "page") {
+            done = message.page;
+            armPageTimer();
+          } else if (message.type === "done" || message.type === "error") {
+            finished = true;
+            clearTimeout(pageTimer);
+          }
+          push(message);
+        },
+        // What went wrong goes to the log; the document's error (shown to the tenant) stays plain.
+        onError: (why) => {
+          log.error({ why }, "the PDF reader could not be started");
+          fail(new Error("The PDF reader could not be started on the server."));
+        },
+        onClose: (code, sig, stderr) => {
+          closed = true;
+          if (finished) return;
+          // Killed by its watchdog (resident memory), or out of heap, or by the kernel's OOM killer.
+          const outOfMemory =
+            /pdf-worker-limit: memory|heap out of memory|Reached heap limit/i.test(stderr) ||
+            sig === "SIGKILL" ||
+            sig === "SIGABRT" ||
+            code === 134;
+          fail(
+            outOfMemory
+              ? new PdfReadError("limit", memoryMessage(memoryMb, total > 0 ? done + 1 : null))
+              : readerStopped(code ?? sig, stderr),
+          );
+        },
+      },
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
     armPageTimer();
     documentTimer = setTimeout(
@@ -179,15 +178,6 @@ async function* readPdf(bytes: Uint8Array, mode: "count" | "text", signal?: Abor
         ),
       limits.PDF_DOCUMENT_TIMEOUT_MS,
     );
-    child.send({
-      // A copy: the transfer must not detach the caller's buffer.
-      bytes: new Uint8Array(bytes),
-      mode,
-      memoryMb,
-      parentPid: process.pid,
-      maxPages: MAX_PDF_PAGES,
-      maxTextChars: MAX_PDF_TEXT_CHARS,
-    });
 
     for (;;) {
       const item = queue.shift();
@@ -208,7 +198,7 @@ async function* readPdf(bytes: Uint8Array, mode: "count" | "text", signal?: Abor
     clearTimeout(pageTimer);
     clearTimeout(documentTimer);
     signal?.removeEventListener("abort", onAbort);
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (child && !closed) child.kill();
     release();
   }
 }

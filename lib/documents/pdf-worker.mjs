@@ -1,5 +1,5 @@
 /**
- * The PDF reader's child process (lib/documents/pdf-reader.ts starts it, one per PDF).
+ * The PDF reader's child process (lib/documents/pdf-text.ts asks lib/documents/pdf-launcher.mjs to start it, one per PDF).
  *
  * Plain JavaScript on purpose: the server runs as Next.js's Turbopack bundle, as the
  * esbuild bundle dist/server.mjs and under vitest/tsx, and none of them can hand a child

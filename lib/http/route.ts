@@ -241,6 +241,7 @@ export function json(data: unknown, status = 200): Response {
 }
 
 export function sessionCookieOptions(req: Request, maxAgeSeconds: number) {
-  const secure = requestOrigin(req).startsWith("https:");
+  // Behind a TLS proxy that is not trusted (TRUST_PROXY=0), an https APP_URL says it.
+  const secure = requestOrigin(req).startsWith("https:") || Boolean(config().APP_URL?.startsWith("https:"));
   return { httpOnly: true, sameSite: "lax" as const, secure, path: "/", maxAge: maxAgeSeconds };
 }

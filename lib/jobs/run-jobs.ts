@@ -107,11 +107,22 @@ function observeJob(kind: string, outcome: "done" | "retry" | "failed", startedM
 
 /** One pass of the sweeper: claims due jobs and runs them, a few at a time. */
 export async function sweepOnce(opts: { limit?: number; concurrency?: number } = {}): Promise<number> {
-  const claimed = await claimJobs({ limit: opts.limit ?? 10 });
-  const queue = [...claimed];
-  const workers = Array.from({ length: Math.min(opts.concurrency ?? 2, queue.length) }, async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) await runJob(job);
+  const limit = opts.limit ?? 10;
+  let taken = 0;
+  // Each worker claims one job when it is ready to run it: a job claimed but left waiting
+  // would have no heartbeat, and another instance would take it over once the lease
+  // (10 s) passed, running it twice.
+  const workers = Array.from({ length: Math.min(opts.concurrency ?? 2, limit) }, async () => {
+    while (taken < limit) {
+      taken++;
+      const [job] = await claimJobs({ limit: 1 });
+      if (!job) {
+        taken--;
+        return;
+      }
+      await runJob(job);
+    }
   });
   await Promise.all(workers);
-  return claimed.length;
+  return taken;
 }

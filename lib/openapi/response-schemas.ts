@@ -356,7 +356,6 @@ export const health = z.object({
   ),
   database_role: nullable(
     z.object({
-      user: z.string(),
       superuser: z.boolean(),
       tenant_connection: z.enum(["dedicated", "shared"]),
     }),

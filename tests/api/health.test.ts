@@ -28,7 +28,7 @@ describe("GET /health", () => {
     // login role (tests/support/global-setup.ts); PGlite is always one superuser session.
     expect(res.body.database_role).toMatchObject(
       process.env.TEST_DB === "postgres"
-        ? { user: "postgres", superuser: true, tenant_connection: "dedicated" }
+        ? { superuser: true, tenant_connection: "dedicated" }
         : { superuser: true, tenant_connection: "shared" },
     );
   });
